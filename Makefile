@@ -1,0 +1,41 @@
+# Dalil: two commands set everything up on a fresh machine.
+#   make demo   creates .venv, installs Dalil, builds the Tadamon demo case and shows it
+#   make test   installs what the tests need, then runs ruff, mypy and the whole pytest suite
+# Everything is installed from this repository's own files (pyproject.toml, constraints.txt).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO_HOME ?= $(CURDIR)/.dalil-demo
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
+
+.PHONY: demo test lint typecheck pytest install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/dalil demo --home "$(DEMO_HOME)"
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) .dalil-demo .pytest_cache .mypy_cache .ruff_cache

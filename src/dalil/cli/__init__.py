@@ -1,0 +1,1 @@
+"""The command line: ``dalil <noun> <verb>`` (Typer + Rich)."""

@@ -1,0 +1,265 @@
+"""``dalil place|incident|person|org|source``: add, show, list and search the case's records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+
+from dalil.cli.context import CaseOption, JsonOption, app_of, console, emit
+from dalil.cli.render import show_entity
+from dalil.db import Entity, Incident, Organisation, Person, Place, Source
+from dalil.documentation import (
+    NameInput,
+    add_person,
+    create,
+    entity_view,
+    get_entity,
+    label,
+    place_path,
+    search_persons,
+)
+
+place_app = typer.Typer(help="Places: country › governorate › district › neighbourhood › site.")
+incident_app = typer.Typer(help="Incidents: what happened, when and where.")
+person_app = typer.Typer(help="Persons: victims, missing, witnesses, alleged perpetrators.")
+org_app = typer.Typer(help="Organisations, including military and security units.")
+source_app = typer.Typer(help="Sources that claims rest on.")
+
+SensitivityOption = typer.Option(None, help="public, restricted (default) or confidential.")
+
+
+def _add(
+    ctx: typer.Context, case: str | None, kind: str, values: dict[str, Any], **kw: Any
+) -> None:
+    app = app_of(ctx)
+    with app.write() as session:
+        entity = create(session, app.case(session, case), kind, values, **kw)
+        console.print(f"added {kind} [bold]{entity.id}[/bold]: {label(session, entity, app.lang)}")
+
+
+def _show(ctx: typer.Context, ref: str, cls: type[Entity], as_json: bool) -> None:
+    app = app_of(ctx)
+    with app.read() as session:
+        view = entity_view(session, get_entity(session, ref, cls), app.lang)
+    emit(as_json, view, lambda: show_entity(view))
+
+
+def _list(ctx: typer.Context, case: str | None, cls: type[Entity], as_json: bool) -> None:
+    app = app_of(ctx)
+    with app.read() as session:
+        c = app.case(session, case)
+        rows = [
+            {"id": e.id, "label": label(session, e, app.lang)}
+            | ({"path": place_path(session, e.id, app.lang)} if isinstance(e, Place) else {})
+            | ({"start_date": str(e.start_date or "")} if isinstance(e, Incident) else {})
+            for e in session.scalars(
+                select(cls).where(cls.case_id == c.id, cls.deleted_at.is_(None)).order_by(cls.id)
+            )
+        ]
+
+    def render() -> None:
+        table = Table(title=f"{cls.__name__}s of {c.slug}", title_justify="left")
+        for column in rows[0] if rows else ("id", "label"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(str(v) for v in row.values()))
+        console.print(table)
+
+    emit(as_json, rows, render)
+
+
+@place_app.command("add")
+def place_add(
+    ctx: typer.Context,
+    place_type: str = typer.Option(..., "--type", help="country, governorate, district, …"),
+    name_en: str | None = typer.Option(None, "--name-en"),
+    name_ar: str | None = typer.Option(None, "--name-ar"),
+    parent: str | None = typer.Option(None, help="ID of the place this one lies in."),
+    lat: str | None = typer.Option(None, help="Latitude, -90 to 90."),
+    lon: str | None = typer.Option(None, help="Longitude, -180 to 180."),
+    sensitivity: str | None = SensitivityOption,
+    case: str | None = CaseOption,
+) -> None:
+    """Add a place."""
+    values = {"place_type": place_type, "name_en": name_en, "name_ar": name_ar}
+    values |= {"parent_id": parent, "latitude": lat, "longitude": lon, "sensitivity": sensitivity}
+    _add(ctx, case, "place", values)
+
+
+@place_app.command("list")
+def place_list(
+    ctx: typer.Context, case: str | None = CaseOption, as_json: bool = JsonOption
+) -> None:
+    """List the case's places with their hierarchy."""
+    _list(ctx, case, Place, as_json)
+
+
+@incident_app.command("add")
+def incident_add(
+    ctx: typer.Context,
+    title_en: str | None = typer.Option(None, "--title-en"),
+    title_ar: str | None = typer.Option(None, "--title-ar"),
+    start: str | None = typer.Option(None, help="2013, 2013-04, 2013-04-16 or 'circa 2013'."),
+    end: str | None = typer.Option(None, help="Same forms as --start."),
+    place: str | None = typer.Option(None, help="ID of the place."),
+    violation: list[str] = typer.Option([], help="Violation type (repeatable)."),
+    description_en: str | None = typer.Option(None, "--description-en"),
+    description_ar: str | None = typer.Option(None, "--description-ar"),
+    sensitivity: str | None = SensitivityOption,
+    case: str | None = CaseOption,
+) -> None:
+    """Add an incident."""
+    values = {"title_en": title_en, "title_ar": title_ar, "start_date": start, "end_date": end}
+    values |= {"place_id": place, "description_en": description_en}
+    values |= {"description_ar": description_ar, "sensitivity": sensitivity}
+    _add(ctx, case, "incident", values, violation_types=violation)
+
+
+@incident_app.command("show")
+def incident_show(ctx: typer.Context, incident: str, as_json: bool = JsonOption) -> None:
+    """Show an incident with its claims side by side and the people and units linked to it."""
+    _show(ctx, incident, Incident, as_json)
+
+
+@incident_app.command("list")
+def incident_list(
+    ctx: typer.Context, case: str | None = CaseOption, as_json: bool = JsonOption
+) -> None:
+    """List the case's incidents."""
+    _list(ctx, case, Incident, as_json)
+
+
+@person_app.command("add")
+def person_add(
+    ctx: typer.Context,
+    given: str | None = typer.Option(None, help="Given name."),
+    father: str | None = typer.Option(None, help="Father's name."),
+    grandfather: str | None = typer.Option(None, help="Grandfather's name."),
+    family: str | None = typer.Option(None, help="Family name."),
+    mother: str | None = typer.Option(None, help="Mother's name."),
+    full: str | None = typer.Option(None, help="Full name, when the parts are not known."),
+    other_name: list[str] = typer.Option([], help="Another name or spelling (repeatable)."),
+    sex: str | None = typer.Option(None, help="female, male or unknown."),
+    birth_date: str | None = typer.Option(None, "--birth-date"),
+    status: str | None = typer.Option(None, help="killed, missing, detained, released, …"),
+    status_date: str | None = typer.Option(None, "--status-date", help="When status was known."),
+    sensitivity: str | None = SensitivityOption,
+    case: str | None = CaseOption,
+) -> None:
+    """Add a person (names in any script; Arabic and Latin both fine)."""
+    names = [NameInput(given, father, grandfather, family, mother, full)]
+    names += [NameInput(full=n, kind="variant") for n in other_name]
+    fields = {"sex": sex, "birth_date": birth_date, "status": status, "status_date": status_date}
+    fields["sensitivity"] = sensitivity
+    app = app_of(ctx)
+
+    with app.write() as session:
+        person = add_person(session, app.case(session, case), names, fields)
+        console.print(f"added person [bold]{person.id}[/bold]: {label(session, person, app.lang)}")
+
+
+@person_app.command("show")
+def person_show(ctx: typer.Context, person: str, as_json: bool = JsonOption) -> None:
+    """Show a person: names, status, claims and relations."""
+    _show(ctx, person, Person, as_json)
+
+
+@person_app.command("search")
+def person_search(
+    ctx: typer.Context,
+    query: str,
+    case: str | None = CaseOption,
+    limit: int = typer.Option(50, min=1, max=1000),
+    as_json: bool = JsonOption,
+) -> None:
+    """Find persons by name; Arabic spelling variants (أحمد/احمد, ة/ه, ى/ي) match."""
+    app = app_of(ctx)
+    with app.read() as session:
+        hits = search_persons(session, app.case(session, case), query, limit=limit)
+        rows = [
+            {
+                "id": h.person.id,
+                "name": label(session, h.person, app.lang),
+                "matched": h.matched.full,
+                "status": h.person.status,
+            }
+            for h in hits
+        ]
+
+    def render() -> None:
+        table = Table(title=f"{len(rows)} person(s) matching {query!r}", title_justify="left")
+        for column in ("id", "name", "matched", "status"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*row.values())
+        console.print(table)
+
+    emit(as_json, rows, render)
+
+
+@org_app.command("add")
+def org_add(
+    ctx: typer.Context,
+    org_type: str = typer.Option(..., "--type", help="intelligence_branch, militia, ngo, …"),
+    name_en: str | None = typer.Option(None, "--name-en"),
+    name_ar: str | None = typer.Option(None, "--name-ar"),
+    abbreviation: str | None = typer.Option(None),
+    description: str | None = typer.Option(None),
+    sensitivity: str | None = SensitivityOption,
+    case: str | None = CaseOption,
+) -> None:
+    """Add an organisation or unit."""
+    values = {"org_type": org_type, "name_en": name_en, "name_ar": name_ar}
+    values |= {"abbreviation": abbreviation, "description": description}
+    _add(ctx, case, "organisation", values | {"sensitivity": sensitivity})
+
+
+@org_app.command("show")
+def org_show(ctx: typer.Context, org: str, as_json: bool = JsonOption) -> None:
+    """Show an organisation with its claims and relations."""
+    _show(ctx, org, Organisation, as_json)
+
+
+@org_app.command("list")
+def org_list(ctx: typer.Context, case: str | None = CaseOption, as_json: bool = JsonOption) -> None:
+    """List the case's organisations."""
+    _list(ctx, case, Organisation, as_json)
+
+
+@source_app.command("add")
+def source_add(
+    ctx: typer.Context,
+    source_type: str = typer.Option(..., "--type", help="report, testimony, news_article, …"),
+    title: str = typer.Option(..., help="Title or short description."),
+    author: str | None = typer.Option(None),
+    publisher: str | None = typer.Option(None, help="Outlet or organisation that published it."),
+    published: str | None = typer.Option(None, help="Publication date (partial dates allowed)."),
+    language: str | None = typer.Option(None, help="ISO 639-1 code: ar, en, fr, …"),
+    url: str | None = typer.Option(None),
+    reliability: str | None = typer.Option(None, help="high, medium, low or unknown."),
+    note: str | None = typer.Option(None),
+    sensitivity: str | None = SensitivityOption,
+    case: str | None = CaseOption,
+) -> None:
+    """Add a source."""
+    values = {"source_type": source_type, "title": title, "author": author}
+    values |= {"publisher": publisher, "published": published, "language": language, "url": url}
+    values |= {"reliability": reliability, "note": note, "sensitivity": sensitivity}
+    _add(ctx, case, "source", values)
+
+
+@source_app.command("show")
+def source_show(ctx: typer.Context, source: str, as_json: bool = JsonOption) -> None:
+    """Show a source."""
+    _show(ctx, source, Source, as_json)
+
+
+@source_app.command("list")
+def source_list(
+    ctx: typer.Context, case: str | None = CaseOption, as_json: bool = JsonOption
+) -> None:
+    """List the case's sources."""
+    _list(ctx, case, Source, as_json)

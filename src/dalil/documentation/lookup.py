@@ -1,0 +1,56 @@
+"""Finding cases and entities from what a user types: a slug, a full ID or a unique ID prefix."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dalil.db import Case, Entity, kind_of
+from dalil.errors import Ambiguous, InvalidInput, NotFound
+
+E = TypeVar("E", bound=Entity)
+MIN_PREFIX = 6
+
+
+def get_case(session: Session, ref: str | None) -> Case:
+    if ref is None or not ref.strip():
+        raise InvalidInput("case", "no case given", hint="pass --case SLUG or set DALIL_CASE")
+    ref = ref.strip()
+    case = session.scalar(
+        select(Case).where((Case.slug == ref) | (Case.id == ref), Case.deleted_at.is_(None))
+    )
+    if case is None:
+        raise NotFound(f"no case {ref!r}", hint="`dalil case list` shows the cases")
+    return case
+
+
+def get_entity(
+    session: Session,
+    ref: str,
+    cls: type[E],
+    *,
+    case: Case | None = None,
+    include_deleted: bool = False,
+) -> E:
+    """The entity an ID (or an unambiguous prefix of at least six characters) names."""
+    ref = (ref or "").strip()
+    wanted = cls.__mapper__.polymorphic_identity or "entity"
+    if len(ref) < MIN_PREFIX:
+        raise InvalidInput(wanted, f"{ref!r} is too short to name a record (give its ID)")
+    named = kind_of(ref)
+    if named is not None and cls is not Entity and named != wanted:
+        raise InvalidInput(wanted, f"{ref} names a {named}, not a {wanted}")
+    query = select(cls).where(cls.id.startswith(ref, autoescape=True)).limit(2)
+    if case is not None:
+        query = query.where(cls.case_id == case.id)
+    if not include_deleted:
+        query = query.where(cls.deleted_at.is_(None))
+    found = list(session.scalars(query))
+    if not found:
+        where = f" in case {case.slug}" if case is not None else ""
+        raise NotFound(f"no {wanted} {ref!r}{where}")
+    if len(found) > 1 and found[0].id != ref:
+        raise Ambiguous(f"{ref!r} matches more than one {wanted}; give more of the ID")
+    return found[0]

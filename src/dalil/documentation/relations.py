@@ -1,0 +1,86 @@
+"""Typed relations between persons, organisations and incidents (victim of, commander of…).
+
+The relation types, which kinds each may join and which attributes each carries are declared in
+the ``relation_types`` vocabulary; this module enforces them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from dalil.db import Case, Entity, Relation
+from dalil.documentation.entities import create
+from dalil.documentation.fields import Term, Text
+from dalil.documentation.lookup import get_entity
+from dalil.errors import InvalidInput
+from dalil.vocab import vocabularies
+
+
+def add_relation(
+    session: Session,
+    case: Case,
+    relation_type: str,
+    subject: str,
+    object_: str,
+    *,
+    attributes: dict[str, str] | None = None,
+    fields: dict[str, Any] | None = None,
+    relation_id: str | None = None,
+) -> Relation:
+    term_id = Term("relation_types", required=True).parse("relation_type", relation_type)
+    term = vocabularies().get("relation_types").require(str(term_id))
+    subj = get_entity(session, subject, Entity, case=case)
+    obj = get_entity(session, object_, Entity, case=case)
+    for end, entity, kinds in (("subject", subj, term.subject), ("object", obj, term.object)):
+        if entity.kind not in (kinds or ()):
+            raise InvalidInput(
+                end,
+                f"a {entity.kind} cannot be the {end} of {term.id}; "
+                f"allowed: {', '.join(kinds or ())}",
+            )
+    if subj.id == obj.id:
+        raise InvalidInput("object", "a relation needs two different records")
+    allowed = term.attributes or {}
+    clean: dict[str, str] = {}
+    for name, raw in (attributes or {}).items():
+        if name not in allowed:
+            valid = ", ".join(sorted(allowed)) or "none"
+            raise InvalidInput(name, f"is not an attribute of {term.id}; attributes: {valid}")
+        kind = allowed[name]
+        value = (
+            Text(max_length=500).parse(name, raw) if kind == "text" else Term(kind).parse(name, raw)
+        )
+        if value is not None:
+            clean[name] = value
+    relation = create(
+        session,
+        case,
+        "relation",
+        dict(fields or {}),
+        entity_id=relation_id,
+        checked={
+            "relation_type": term.id,
+            "subject_id": subj.id,
+            "object_id": obj.id,
+            "attributes": clean,
+        },
+    )
+    assert isinstance(relation, Relation)
+    return relation
+
+
+def relations_of(session: Session, entity: Entity) -> list[Relation]:
+    """Live relations where ``entity`` is subject or object, oldest first."""
+    return list(
+        session.scalars(
+            select(Relation)
+            .where(
+                or_(Relation.subject_id == entity.id, Relation.object_id == entity.id),
+                Relation.deleted_at.is_(None),
+            )
+            .order_by(Relation.relation_type, Relation.created_at, Relation.id)
+        )
+    )
