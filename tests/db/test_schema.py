@@ -81,10 +81,8 @@ def test_upgrade_is_idempotent_and_recorded(dialect: str, tmp_path) -> None:
         db.dispose()
 
 
-def test_sqlite_runs_with_wal_and_foreign_keys(db_url: str) -> None:
-    if not db_url.startswith("sqlite"):
-        pytest.skip("SQLite pragmas only")
-    db = Database(db_url)
+def test_sqlite_runs_with_wal_and_foreign_keys(tmp_path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'pragmas.db'}")
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

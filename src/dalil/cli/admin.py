@@ -81,7 +81,9 @@ def history(ctx: typer.Context, record: str, as_json: bool = JsonOption) -> None
 def _short(values: dict[str, object] | None) -> str:
     if not values:
         return ""
-    return "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
+    return "\n".join(
+        f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in values.items() if v is not None
+    )
 
 
 def set_fields(

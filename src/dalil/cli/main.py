@@ -19,6 +19,9 @@ from dalil.cli.cases import case_app
 from dalil.cli.claims import claim_app, relation_app
 from dalil.cli.context import App, errors, make_app
 from dalil.cli.demo import demo
+from dalil.cli.estimate import estimate_app
+from dalil.cli.evidence import evidence_app, log_app
+from dalil.cli.export import export_app
 from dalil.cli.records import incident_app, org_app, person_app, place_app, source_app
 from dalil.errors import DalilError
 
@@ -63,6 +66,10 @@ app.add_typer(org_app, name="org")
 app.add_typer(source_app, name="source")
 app.add_typer(claim_app, name="claim")
 app.add_typer(relation_app, name="relation")
+app.add_typer(evidence_app, name="evidence")
+app.add_typer(log_app, name="log")
+app.add_typer(export_app, name="export")
+app.add_typer(estimate_app, name="estimate")
 admin.register(app)
 app.command("demo")(demo)
 

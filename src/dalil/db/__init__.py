@@ -3,6 +3,8 @@
 ``db`` imports no engine package; engines import ``db``.
 """
 
+# The model modules register their tables on Base.metadata; Alembic and the tests need all.
+from dalil.db import models_estimation, models_evidence  # noqa: F401
 from dalil.db.engine import Database
 from dalil.db.ids import kind_of, new_id, stable_id
 from dalil.db.migrate import SchemaNotReady, current_revision, head_revision, upgrade

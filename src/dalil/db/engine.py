@@ -75,12 +75,14 @@ class Database:
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        """A session for reading; it refuses to write (no actor), and is rolled back at the end."""
+        """A session for reading; it refuses to write (no actor), and is closed at the end.
+
+        Closing ends the transaction without writing; loaded objects stay readable, detached.
+        """
         session = self._sessions()
         try:
             yield session
         finally:
-            session.rollback()
             session.close()
 
     def dispose(self) -> None:

@@ -27,6 +27,7 @@ SKIPPED = {"created_at", "created_by", "updated_at", "updated_by"}
 
 ACTOR_KEY = "dalil.actor"
 PURGE_KEY = "dalil.purge_reason"
+OLD_KEY = "dalil.old_values"
 
 
 def jsonable(value: Any) -> Any:
@@ -50,18 +51,44 @@ def snapshot(obj: object) -> dict[str, Any]:
     return {key: jsonable(getattr(obj, key)) for key in _columns(obj)}
 
 
-def _before(obj: object) -> dict[str, Any]:
+def _before(session: Session, obj: object) -> dict[str, Any]:
+    """Column values as they were before this flush (old values fetched in ``_capture_old``)."""
     state = instance_state(obj)
+    fetched = session.info.get(OLD_KEY, {}).get(id(obj), {})
     values = {}
     for key in _columns(obj):
         hist = state.attrs[key].history
         if hist.deleted:
             values[key] = jsonable(hist.deleted[0])
-        elif hist.unchanged:
-            values[key] = jsonable(hist.unchanged[0])
-        else:
-            values[key] = jsonable(state.dict.get(key))
+        elif key in fetched:
+            values[key] = jsonable(fetched[key])
+        else:  # unchanged in this flush: the current value is the old one
+            values[key] = jsonable(getattr(obj, key))
     return values
+
+
+def _capture_old(session: Session) -> None:
+    """Read from the database the old value of any attribute changed without being loaded.
+
+    SQLAlchemy does not load a column's old value when it is assigned before being read; the
+    trail must still say what it was.
+    """
+    old: dict[int, dict[str, Any]] = {}
+    for obj in session.dirty:
+        if not isinstance(obj, TRACKED):
+            continue
+        state = instance_state(obj)
+        for key in _columns(obj):
+            hist = state.attrs[key].history
+            if hist.added and not hist.deleted and not hist.unchanged:
+                column = state.mapper.columns[key]
+                table = column.table
+                (pk,) = table.primary_key.columns
+                value = session.connection().scalar(
+                    select(column).where(pk == state.identity[0])  # type: ignore[index]
+                )
+                old.setdefault(id(obj), {})[key] = value
+    session.info[OLD_KEY] = old
 
 
 def _owner(session: Session, obj: object) -> tuple[str | None, str, str]:
@@ -77,8 +104,8 @@ def _owner(session: Session, obj: object) -> tuple[str | None, str, str]:
     else:
         assert isinstance(obj, IncidentViolation)
         parent, row = obj.incident_id, f"{obj.incident_id}/{obj.violation_type}"
-    case_id = session.connection().scalar(select(Entity.case_id).where(Entity.id == parent))
-    return case_id, parent, row
+    owner = session.get(Entity, parent)  # in the identity map in practice: no query
+    return (owner.case_id if owner is not None else None), parent, row
 
 
 def _action(obj: object) -> str:
@@ -95,7 +122,8 @@ def _action(obj: object) -> str:
     return "update"
 
 
-def _guard_deletes(session: Session, flush_context: UOWTransaction, instances: object) -> None:
+def _before_flush(session: Session, flush_context: UOWTransaction, instances: object) -> None:
+    _capture_old(session)
     if session.info.get(PURGE_KEY):
         return
     for obj in session.deleted:
@@ -126,13 +154,13 @@ def _record(session: Session, flush_context: UOWTransaction) -> None:
         if kind == "create":
             action, before, after = "create", None, snapshot(obj)
         elif kind == "update":
-            action, before, after = _action(obj), _before(obj), snapshot(obj)
+            action, before, after = _action(obj), _before(session, obj), snapshot(obj)
             after = {k: v for k, v in after.items() if before.get(k) != v}
             before = {k: before.get(k) for k in after}
         elif kind == "purge":
             action, before, after = "purge", None, None  # what was purged is not kept
         else:
-            action, before, after = "delete", _before(obj), None
+            action, before, after = "delete", _before(session, obj), None
         changes.append(
             {
                 "case_id": case_id,
@@ -147,12 +175,13 @@ def _record(session: Session, flush_context: UOWTransaction) -> None:
                 "reason": purge_reason if action == "purge" else None,
             }
         )
+    session.info.pop(OLD_KEY, None)
     if changes:
         session.connection().execute(Base.metadata.tables["history"].insert(), changes)
 
 
 def install(session_class: type[Session]) -> None:
     """Attach the history hooks to a session class (done once by :class:`Database`)."""
-    if not event.contains(session_class, "before_flush", _guard_deletes):
-        event.listen(session_class, "before_flush", _guard_deletes)
+    if not event.contains(session_class, "before_flush", _before_flush):
+        event.listen(session_class, "before_flush", _before_flush)
         event.listen(session_class, "after_flush", _record)

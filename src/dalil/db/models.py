@@ -51,7 +51,8 @@ class Entity(Stamped, Base):
     kind: Mapped[str] = mapped_column(String(16))
     sensitivity: Mapped[str] = mapped_column(TERM, default="restricted")
 
-    __mapper_args__ = {"polymorphic_on": "kind"}  # noqa: RUF012 - SQLAlchemy reads a plain dict
+    # Loading an entity loads its kind's columns too (one query, and history sees old values).
+    __mapper_args__ = {"polymorphic_on": "kind", "with_polymorphic": "*"}  # noqa: RUF012
     __table_args__ = (
         CheckConstraint(f"kind IN {ENTITY_KINDS!r}", name="kind"),
         Index(None, "case_id", "kind"),

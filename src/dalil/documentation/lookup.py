@@ -42,6 +42,10 @@ def get_entity(
     named = kind_of(ref)
     if named is not None and cls is not Entity and named != wanted:
         raise InvalidInput(wanted, f"{ref} names a {named}, not a {wanted}")
+    exact = session.get(cls, ref)  # the identity map first: no query for a record in hand
+    if exact is not None and (case is None or exact.case_id == case.id):
+        if include_deleted or exact.deleted_at is None:
+            return exact
     query = select(cls).where(cls.id.startswith(ref, autoescape=True)).limit(2)
     if case is not None:
         query = query.where(cls.case_id == case.id)

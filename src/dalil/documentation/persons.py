@@ -46,7 +46,9 @@ def _make_name(name: NameInput, position: int, name_id: str | None = None) -> Pe
     if not full:
         raise InvalidInput("name", "a name needs a full name or at least one part")
     kind = Term("name_kinds").parse("name.kind", name.kind) or "primary"
-    text = " ".join([full, *(v for v in parts.values() if v)])
+    # The key covers the person's own names, not the mother's: a search for فاطمة must not
+    # list every son of a Fatima.
+    text = " ".join([full, *(v for p, v in parts.items() if v and p != "mother")])
     script = script_of(text)
     return PersonName(
         id=name_id or new_id("person_name"),

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import dalil.db  # noqa: F401 - registers every table
 from dalil.db.models import Base
 
 engine = context.config.attributes["engine"]
