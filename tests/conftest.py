@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from dalil.db import Base, Database, upgrade
 from support import DIALECTS, drop_pg_databases, new_pg_database, pg_skip_notice, require_pg
@@ -66,10 +66,11 @@ def _pg_session_db(templates: Templates) -> str:
 
 
 def _truncate(url: str) -> None:
+    """Empty every table (DELETE in reverse dependency order: much faster than TRUNCATE here)."""
     engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
     engine.dispose()
 
 

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
         default_factory=lambda: Path.home() / ".dalil-demo",
         description="Folder where `dalil demo` builds the Tadamon demo case (its own DALIL_HOME).",
     )
+    blake3: bool = Field(
+        default=True,
+        description="Record a second hash (BLAKE3) of every original besides SHA-256.",
+    )
     debug: bool = Field(
         default=False, description="Show tracebacks for unexpected errors (never for bad input)."
     )
@@ -92,6 +96,11 @@ class Settings(BaseSettings):
                 "and postgresql"
             )
         return SecretStr(raw)
+
+    @property
+    def blob_root(self) -> Path:
+        """Where originals and derivatives are stored: ``$DALIL_HOME/blobs``."""
+        return self.home / "blobs"
 
     @property
     def database(self) -> str:

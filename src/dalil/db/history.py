@@ -157,6 +157,8 @@ def _record(session: Session, flush_context: UOWTransaction) -> None:
             action, before, after = _action(obj), _before(session, obj), snapshot(obj)
             after = {k: v for k, v in after.items() if before.get(k) != v}
             before = {k: before.get(k) for k in after}
+            if not after:
+                continue  # touched but unchanged (e.g. only updated_by): nothing to record
         elif kind == "purge":
             action, before, after = "purge", None, None  # what was purged is not kept
         else:

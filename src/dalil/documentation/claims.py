@@ -8,6 +8,7 @@ history; a claim is withdrawn by soft-deleting it, never by editing its value.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -27,14 +28,15 @@ FALSE = {"false", "no", "0", "لا", "خطأ"}
 
 
 def format_number(value: float) -> str:
-    return str(int(value)) if value.is_integer() else f"{value:g}"
+    """41 → "41", 2.5 → "2.5"; beyond exact-integer floats, scientific notation (no fake digits)."""
+    return str(int(value)) if value.is_integer() and abs(value) < 2**53 else f"{value:g}"
 
 
 def _typed_value(session: Session, case: Case, prop: Property, raw: str) -> dict[str, object]:
     """The claim's value columns for ``raw``, parsed by the property's type."""
     where = f"value of {prop.name}"
     if prop.type == "number":
-        number = Number().parse(where, raw)
+        number = Number(low=prop.min if prop.min is not None else -math.inf).parse(where, raw)
         if number is None:
             raise InvalidInput(where, "a number is required")
         return {"value_number": number, "value_text": format_number(number)}

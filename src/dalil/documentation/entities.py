@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dalil.db import (
@@ -74,10 +75,23 @@ def _check(session: Session, entity: Entity) -> None:
             raise InvalidInput("name", "a place needs a name in English or Arabic")
         if entity.parent_id is not None:
             _check_place_parent(session, entity)
+        _check_place_children(session, entity)
     if isinstance(entity, Organisation) and entity.name_en is None and entity.name_ar is None:
         raise InvalidInput("name", "an organisation needs a name in English or Arabic")
     if isinstance(entity, Incident) and entity.title_en is None and entity.title_ar is None:
         raise InvalidInput("title", "an incident needs a title in English or Arabic")
+
+
+def _check_place_children(session: Session, place: Place) -> None:
+    narrowest_child = session.scalars(
+        select(Place.place_type).where(Place.parent_id == place.id, Place.deleted_at.is_(None))
+    ).all()
+    for child_type in narrowest_child:
+        if PLACE_RANK[child_type] <= PLACE_RANK[place.place_type]:
+            raise InvalidInput(
+                "place_type",
+                f"a {place.place_type} cannot contain a {child_type}, and this place does",
+            )
 
 
 def _check_place_parent(session: Session, place: Place) -> None:
@@ -149,6 +163,10 @@ def update(session: Session, entity: Entity, values: dict[str, Any]) -> Entity:
     assert case is not None
     parsed = coerce(entity.kind, values)
     _resolve_refs(session, case, entity.kind, parsed)
+    columns = type(entity).__mapper__.columns
+    for field, value in parsed.items():
+        if value is None and not columns[field].nullable:
+            raise InvalidInput(field, "cannot be emptied; give a value")
     for field, value in parsed.items():
         setattr(entity, field, value)
     check_required(entity.kind, {f: getattr(entity, f) for f in parsed})

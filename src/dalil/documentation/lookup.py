@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dalil.db import Case, Entity, kind_of
@@ -18,6 +18,7 @@ def get_case(session: Session, ref: str | None) -> Case:
     if ref is None or not ref.strip():
         raise InvalidInput("case", "no case given", hint="pass --case SLUG or set DALIL_CASE")
     ref = ref.strip()
+    _check_ref("case", ref)
     case = session.scalar(
         select(Case).where((Case.slug == ref) | (Case.id == ref), Case.deleted_at.is_(None))
     )
@@ -37,16 +38,25 @@ def get_entity(
     """The entity an ID (or an unambiguous prefix of at least six characters) names."""
     ref = (ref or "").strip()
     wanted = cls.__mapper__.polymorphic_identity or "entity"
+    _check_ref(wanted, ref)
     if len(ref) < MIN_PREFIX:
         raise InvalidInput(wanted, f"{ref!r} is too short to name a record (give its ID)")
     named = kind_of(ref)
     if named is not None and cls is not Entity and named != wanted:
         raise InvalidInput(wanted, f"{ref} names a {named}, not a {wanted}")
     exact = session.get(cls, ref)  # the identity map first: no query for a record in hand
-    if exact is not None and (case is None or exact.case_id == case.id):
-        if include_deleted or exact.deleted_at is None:
-            return exact
-    query = select(cls).where(cls.id.startswith(ref, autoescape=True)).limit(2)
+    in_case = exact is not None and (case is None or exact.case_id == case.id)
+    if in_case and exact is not None and (include_deleted or exact.deleted_at is None):
+        return exact
+    # LIKE narrows (and is case-insensitive on SQLite); substr makes the match exact everywhere.
+    query = (
+        select(cls)
+        .where(
+            cls.id.startswith(ref, autoescape=True),
+            func.substr(cls.id, 1, len(ref)) == ref,
+        )
+        .limit(2)
+    )
     if case is not None:
         query = query.where(cls.case_id == case.id)
     if not include_deleted:
@@ -58,3 +68,8 @@ def get_entity(
     if len(found) > 1 and found[0].id != ref:
         raise Ambiguous(f"{ref!r} matches more than one {wanted}; give more of the ID")
     return found[0]
+
+
+def _check_ref(what: str, ref: str) -> None:
+    if len(ref) > 200 or any(ch in ref for ch in "\x00\r\n"):
+        raise InvalidInput(what, "is not a record reference (too long or with control characters)")

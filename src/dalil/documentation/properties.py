@@ -29,6 +29,7 @@ class Property(BaseModel):
     ar: str
     vocabulary: str | None = None
     kind: str | None = None
+    min: float | None = None  # numbers only: the smallest value that makes sense (counts: 0)
 
     @model_validator(mode="after")
     def _consistent(self) -> Property:

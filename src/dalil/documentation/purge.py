@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from dalil.db import Change, Claim, Entity, Relation, Source
+from dalil.db import Change, Claim, Entity, Incident, Place, Relation, Source
 from dalil.db.history import PURGE_KEY
 from dalil.documentation.fields import Text
 from dalil.errors import Conflict
@@ -29,6 +29,24 @@ def purge(session: Session, entity: Entity, reason: str) -> list[str]:
         if cited:
             raise Conflict(
                 f"source {entity.id} is cited by {cited} claim(s); purge or re-source them first"
+            )
+    if isinstance(entity, Place):
+        users = (
+            session.scalar(
+                select(func.count()).select_from(Incident).where(Incident.place_id == entity.id)
+            )
+            or 0
+        )
+        users += (
+            session.scalar(
+                select(func.count()).select_from(Place).where(Place.parent_id == entity.id)
+            )
+            or 0
+        )
+        if users:
+            raise Conflict(
+                f"place {entity.id} is still used by {users} incident(s) or place(s); "
+                "move them first"
             )
     relations = list(
         session.scalars(

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from dalil.db import Case, Entity, Relation
+from dalil.db import Base, Case, Entity, Relation
 from dalil.documentation.entities import create
 from dalil.documentation.fields import Term, Text
 from dalil.documentation.lookup import get_entity
@@ -73,10 +73,16 @@ def add_relation(
 
 
 def relations_of(session: Session, entity: Entity) -> list[Relation]:
-    """Live relations where ``entity`` is subject or object, oldest first."""
+    """Live relations where ``entity`` is subject or object and the other end is live too."""
+    entities = Base.metadata.tables["entities"]
+    subject, object_ = entities.alias("subject"), entities.alias("object")
     return list(
         session.scalars(
             select(Relation)
+            .join(
+                subject, and_(subject.c.id == Relation.subject_id, subject.c.deleted_at.is_(None))
+            )
+            .join(object_, and_(object_.c.id == Relation.object_id, object_.c.deleted_at.is_(None)))
             .where(
                 or_(Relation.subject_id == entity.id, Relation.object_id == entity.id),
                 Relation.deleted_at.is_(None),
