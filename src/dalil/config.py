@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     )
     actor: str = Field(
         default_factory=_default_actor,
+        min_length=1,
+        max_length=128,
         description="Who is recorded as the author of changes made from the command line.",
     )
     case: str | None = Field(
@@ -118,13 +120,25 @@ class Settings(BaseSettings):
         for name in type(self).model_fields:
             value = getattr(self, name)
             if name == "database_url":
-                value = make_url(self.database).render_as_string(hide_password=True)
+                value = _mask_url(self.database)
             elif isinstance(value, SecretStr):
                 value = "***" if value.get_secret_value() else ""
             elif isinstance(value, Path):
                 value = str(value)
             shown[name] = value
         return shown
+
+
+SECRET_WORDS = ("password", "passwd", "pwd", "secret", "token", "key")
+
+
+def _mask_url(raw: str) -> str:
+    """The URL with its password and any secret-looking query parameter replaced by ***."""
+    url = make_url(raw)
+    query = {
+        k: ("***" if any(w in k.lower() for w in SECRET_WORDS) else v) for k, v in url.query.items()
+    }
+    return url.set(query=query).render_as_string(hide_password=True)
 
 
 def load_settings(**overrides: Any) -> Settings:

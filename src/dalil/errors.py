@@ -43,3 +43,8 @@ class Conflict(DalilError):
 
 class ConfigError(DalilError):
     """The configuration cannot be used as it is."""
+
+
+def a(noun: str) -> str:
+    """``a place``, ``an incident``, ``an organisation``: for messages."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"

@@ -7,7 +7,7 @@ import json
 import typer
 from rich.table import Table
 
-from dalil.cli.context import JsonOption, app_of, console, emit, parse_pairs
+from dalil.cli.context import JsonOption, app_of, console, emit, esc, parse_pairs, plain
 from dalil.config import describe_settings
 from dalil.db import Entity, head_revision, upgrade
 from dalil.documentation import (
@@ -47,7 +47,7 @@ def config(ctx: typer.Context, as_json: bool = JsonOption) -> None:
         table.add_column("meaning", style="dim")
         for name, value in shown.items():
             variable = f"DALIL_{name.upper()}"
-            table.add_row(variable, "" if value is None else str(value), helps[variable])
+            table.add_row(variable, plain(value), plain(helps[variable]))
         console.print(table)
         console.print(f"[dim]schema expected by this version: {head_revision()}[/dim]")
 
@@ -61,17 +61,17 @@ def history(ctx: typer.Context, record: str, as_json: bool = JsonOption) -> None
         rows = [change_view(c) for c in history_of(session, record)]
 
     def render() -> None:
-        table = Table(title=f"History of {record}", title_justify="left", show_lines=True)
+        table = Table(title=f"History of {esc(record)}", title_justify="left", show_lines=True)
         for column in ("when (UTC)", "who", "action", "record", "before", "after"):
             table.add_column(column)
         for row in rows:
             table.add_row(
                 row["at"][:19].replace("T", " "),
-                row["actor"],
-                row["action"] + (f"\n{row['reason']}" if row["reason"] else ""),
+                plain(row["actor"]),
+                plain(row["action"] + (f"\n{row['reason']}" if row["reason"] else "")),
                 f"{row['table']}\n[dim]{row['row_id']}[/dim]",
-                _short(row["before"]),
-                _short(row["after"]),
+                plain(_short(row["before"])),
+                plain(_short(row["after"])),
             )
         console.print(table)
 
@@ -95,7 +95,7 @@ def set_fields(
     app = app_of(ctx)
     with app.write() as session:
         entity = update(session, get_entity(session, record, Entity), parse_pairs(pairs, "field"))
-        console.print(f"updated {entity.kind} {entity.id}: {label(session, entity, app.lang)}")
+        console.print(f"updated {entity.kind} {entity.id}: {esc(label(session, entity, app.lang))}")
 
 
 def delete(ctx: typer.Context, record: str) -> None:

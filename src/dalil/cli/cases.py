@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from dalil.cli.context import JsonOption, app_of, console, emit
+from dalil.cli.context import JsonOption, app_of, console, emit, esc, plain
 from dalil.documentation import CaseSummary, create_case, get_case, label, list_cases, summarise
 
 case_app = typer.Typer(help="Cases: investigation workspaces; every record belongs to one.")
@@ -45,7 +45,7 @@ def case_list(ctx: typer.Context, as_json: bool = JsonOption) -> None:
         for column in ("slug", "id", "title_en", "title_ar"):
             table.add_column(column)
         for row in rows:
-            table.add_row(*(v or "" for v in row.values()))
+            table.add_row(*(plain(v) for v in row.values()))
         console.print(table)
 
     emit(as_json, rows, render)
@@ -71,10 +71,10 @@ def summary_view(summary: CaseSummary, labels: dict[str, str]) -> dict[str, Any]
 
 
 def render_summary(view: dict[str, Any]) -> None:
-    console.print(f"[bold]{view['title_en'] or ''}[/bold]  {view['title_ar'] or ''}")
+    console.print(f"[bold]{esc(view['title_en'])}[/bold]  {esc(view['title_ar'])}")
     console.print(f"[dim]case {view['slug']} ({view['id']})[/dim]")
     if view["description"]:
-        console.print(view["description"])
+        console.print(plain(view["description"]))
     table = Table(show_header=False, box=None)
     table.add_column(style="bold cyan")
     table.add_column()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from dalil.cli.context import CaseOption, JsonOption, app_of, console, emit, parse_pairs
+from dalil.cli.context import CaseOption, JsonOption, app_of, console, emit, esc, parse_pairs
 from dalil.cli.render import claims_table
 from dalil.db import Entity
 from dalil.documentation import (
@@ -49,7 +49,7 @@ def claim_add(
             locator=locator,
             note=note,
         )
-        console.print(f"added claim [bold]{claim.id}[/bold]: {prop} = {claim.value_text}")
+        console.print(f"added claim [bold]{claim.id}[/bold]: {esc(prop)} = {esc(claim.value_text)}")
 
 
 @claim_app.command("list")
@@ -61,7 +61,7 @@ def claim_list(ctx: typer.Context, subject: str, as_json: bool = JsonOption) -> 
     groups = view["claims"]
 
     def render() -> None:
-        table = claims_table(groups, title=f"Claims about {view['label']}")
+        table = claims_table(groups, title=f"Claims about {esc(view['label'])}")
         console.print(table if table is not None else "no claims")
 
     emit(as_json, groups, render)

@@ -15,6 +15,8 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -88,6 +90,16 @@ def app_of(ctx: typer.Context) -> App:
         app = make_app()
         ctx.find_root().obj = app
     return app
+
+
+def plain(value: object) -> Text:
+    """A table cell of stored text: never read as Rich markup (``[/]`` in a name is just text)."""
+    return Text("" if value is None else str(value))
+
+
+def esc(value: object) -> str:
+    """Stored text to put inside a markup string."""
+    return escape("" if value is None else str(value))
 
 
 def emit(as_json: bool, data: Any, render: Callable[[], None]) -> None:

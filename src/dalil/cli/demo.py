@@ -37,8 +37,13 @@ def demo(
     console.print(f"[bold green]Tadamon demo {state}[/bold green] in {demo_home}")
     if quiet:
         return
-    ctx.find_root().obj = App(settings=settings, lang=app.lang)
-    case_show(ctx, "tadamon", as_json=False)
+    demo_app = App(settings=settings, lang=app.lang)
+    ctx.find_root().obj = demo_app
+    try:
+        case_show(ctx, "tadamon", as_json=False)
+    finally:
+        ctx.find_root().obj = app
+        demo_app.close()
     env = f"export DALIL_HOME={shlex.quote(str(demo_home))}"
     if database_url:
         env = "export DALIL_DATABASE_URL=…  # the URL you passed"

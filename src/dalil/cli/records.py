@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from dalil.cli.context import CaseOption, JsonOption, app_of, console, emit
+from dalil.cli.context import CaseOption, JsonOption, app_of, console, emit, esc, plain
 from dalil.cli.render import show_entity
 from dalil.db import Entity, Incident, Organisation, Person, Place, Source
 from dalil.documentation import (
@@ -37,7 +37,9 @@ def _add(
     app = app_of(ctx)
     with app.write() as session:
         entity = create(session, app.case(session, case), kind, values, **kw)
-        console.print(f"added {kind} [bold]{entity.id}[/bold]: {label(session, entity, app.lang)}")
+        console.print(
+            f"added {kind} [bold]{entity.id}[/bold]: {esc(label(session, entity, app.lang))}"
+        )
 
 
 def _show(ctx: typer.Context, ref: str, cls: type[Entity], as_json: bool) -> None:
@@ -65,7 +67,7 @@ def _list(ctx: typer.Context, case: str | None, cls: type[Entity], as_json: bool
         for column in rows[0] if rows else ("id", "label"):
             table.add_column(column)
         for row in rows:
-            table.add_row(*(str(v) for v in row.values()))
+            table.add_row(*(plain(v) for v in row.values()))
         console.print(table)
 
     emit(as_json, rows, render)
@@ -158,7 +160,9 @@ def person_add(
 
     with app.write() as session:
         person = add_person(session, app.case(session, case), names, fields)
-        console.print(f"added person [bold]{person.id}[/bold]: {label(session, person, app.lang)}")
+        console.print(
+            f"added person [bold]{person.id}[/bold]: {esc(label(session, person, app.lang))}"
+        )
 
 
 @person_app.command("show")
@@ -190,11 +194,13 @@ def person_search(
         ]
 
     def render() -> None:
-        table = Table(title=f"{len(rows)} person(s) matching {query!r}", title_justify="left")
+        table = Table(
+            title=f"{len(rows)} person(s) matching {esc(repr(query))}", title_justify="left"
+        )
         for column in ("id", "name", "matched", "status"):
             table.add_column(column)
         for row in rows:
-            table.add_row(*row.values())
+            table.add_row(*(plain(v) for v in row.values()))
         console.print(table)
 
     emit(as_json, rows, render)

@@ -6,9 +6,8 @@ from typing import Any
 
 from rich.panel import Panel
 from rich.table import Table
-from rich.text import Text
 
-from dalil.cli.context import console
+from dalil.cli.context import console, esc, plain
 
 STATUS_STYLE = {"accepted": "green", "disputed": "bold red", "unverified": "yellow"}
 
@@ -16,7 +15,8 @@ STATUS_STYLE = {"accepted": "green", "disputed": "bold red", "unverified": "yell
 def _source_line(source: dict[str, Any]) -> str:
     bits = [source["publisher"] or source["author"], source["published"]]
     where = ", ".join(b for b in bits if b)
-    return f"{source['title']}" + (f" ({where})" if where else "") + f"\n[dim]{source['id']}[/dim]"
+    text = source["title"] + (f" ({where})" if where else "")
+    return f"{esc(text)}\n[dim]{source['id']}[/dim]"
 
 
 def claims_table(groups: list[dict[str, Any]], title: str = "Claims") -> Table | None:
@@ -29,18 +29,17 @@ def claims_table(groups: list[dict[str, Any]], title: str = "Claims") -> Table |
     table.add_column("Source")
     table.add_column("Where / note")
     for group in groups:
-        name = group["label"] + (
-            "\n[bold red]⚠ in dispute[/bold red]" if group["in_dispute"] else ""
-        )
+        name = esc(group["label"])
+        name += "\n[bold red]⚠ in dispute[/bold red]" if group["in_dispute"] else ""
         for i, claim in enumerate(group["claims"]):
             style = STATUS_STYLE.get(claim["status"], "")
             where = " · ".join(x for x in (claim["locator"], claim["note"]) if x)
             table.add_row(
                 name if i == 0 else "",
-                claim["shown"],
-                f"[{style}]{claim['status_label']}[/{style}]",
+                plain(claim["shown"]),
+                f"[{style}]{esc(claim['status_label'])}[/{style}]",
                 _source_line(claim["source"]),
-                where + f"\n[dim]{claim['id']}[/dim]",
+                esc(where) + f"\n[dim]{claim['id']}[/dim]",
             )
     return table
 
@@ -59,10 +58,10 @@ def relations_table(relations: list[dict[str, Any]]) -> Table | None:
         if rel["claims"]:
             details += f"{'; ' if details else ''}{rel['claims']} claim group(s)"
         table.add_row(
-            rel["label"],
-            f"{rel['other']['label']}\n[dim]{rel['other']['id']}[/dim]",
-            dates if rel["start_date"] or rel["end_date"] else "",
-            details + f"\n[dim]{rel['id']}[/dim]",
+            plain(rel["label"]),
+            f"{esc(rel['other']['label'])}\n[dim]{rel['other']['id']}[/dim]",
+            plain(dates if rel["start_date"] or rel["end_date"] else ""),
+            esc(details) + f"\n[dim]{rel['id']}[/dim]",
         )
     return table
 
@@ -76,22 +75,23 @@ def fields_table(fields: dict[str, Any]) -> Table:
             continue
         if key == "names":
             value = "\n".join(
-                f"{n['full']}  [dim]({n['kind']}, {n['script']}"
+                f"{n['full']}  ({n['kind']}, {n['script']}"
                 + (f", mother: {n['mother']}" if n["mother"] else "")
-                + ")[/dim]"
+                + ")"
                 for n in value
             )
         elif key == "violation_types":
             value = ", ".join(v["label"] for v in value)
         elif isinstance(value, dict):
             value = ", ".join(f"{k}: {v}" for k, v in value.items())
-        table.add_row(key.replace("_", " "), Text(str(value)) if key == "url" else str(value))
+        table.add_row(key.replace("_", " "), plain(value))
     return table
 
 
 def show_entity(view: dict[str, Any]) -> None:
     deleted = " [bold red](deleted)[/bold red]" if view["deleted"] else ""
-    header = f"[bold]{view['label']}[/bold]{deleted}\n[dim]{view['kind']} {view['id']} · case "
+    header = f"[bold]{esc(view['label'])}[/bold]{deleted}\n"
+    header += f"[dim]{view['kind']} {view['id']} · case "
     header += f"{view['case']} · {view['sensitivity']}[/dim]"
     console.print(Panel(fields_table(view["fields"]), title=header, title_align="left"))
     for table in (claims_table(view["claims"]), relations_table(view["relations"])):

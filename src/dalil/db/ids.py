@@ -21,6 +21,9 @@ PREFIXES = {
     "relation": "rel",
     "claim": "clm",
     "person_name": "nam",
+    "evidence_item": "evi",
+    "acquisition": "acq",
+    "derivative": "der",
 }
 
 

@@ -21,7 +21,7 @@ from dalil.documentation.entities import CLASSES
 from dalil.documentation.fields import Date, Number, Term, Text
 from dalil.documentation.lookup import get_entity
 from dalil.documentation.properties import Property, properties, property_of
-from dalil.errors import Conflict, InvalidInput
+from dalil.errors import Conflict, InvalidInput, NotFound
 
 TRUE = {"true", "yes", "1", "نعم", "صحيح"}
 FALSE = {"false", "no", "0", "لا", "خطأ"}
@@ -122,7 +122,7 @@ def withdraw(session: Session, claim: Claim) -> Claim:
 def get_claim(session: Session, ref: str) -> Claim:
     claim = session.scalar(select(Claim).where(Claim.id == (ref or "").strip()))
     if claim is None:
-        raise InvalidInput("claim", f"no claim {ref!r}")
+        raise NotFound(f"no claim {ref!r}")
     return claim
 
 

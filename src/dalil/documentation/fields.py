@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from dalil.errors import InvalidInput
+from dalil.errors import InvalidInput, a
 from dalil.values import PartialDate, PartialDateError
 from dalil.vocab import UnknownTermError, vocabularies
 
@@ -157,7 +157,9 @@ FIELDS: dict[str, dict[str, Field]] = {
 def spec(kind: str, field: str) -> Field:
     known = FIELDS[kind] | COMMON
     if field not in known:
-        raise InvalidInput(field, f"is not a field of a {kind}; fields: {', '.join(sorted(known))}")
+        raise InvalidInput(
+            field, f"is not a field of {a(kind)}; fields: {', '.join(sorted(known))}"
+        )
     return known[field]
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dalil.db import Case, Entity, kind_of
-from dalil.errors import Ambiguous, InvalidInput, NotFound
+from dalil.errors import Ambiguous, InvalidInput, NotFound, a
 
 E = TypeVar("E", bound=Entity)
 MIN_PREFIX = 6
@@ -43,7 +43,7 @@ def get_entity(
         raise InvalidInput(wanted, f"{ref!r} is too short to name a record (give its ID)")
     named = kind_of(ref)
     if named is not None and cls is not Entity and named != wanted:
-        raise InvalidInput(wanted, f"{ref} names a {named}, not a {wanted}")
+        raise InvalidInput(wanted, f"{ref} names {a(named)}, not {a(wanted)}")
     exact = session.get(cls, ref)  # the identity map first: no query for a record in hand
     in_case = exact is not None and (case is None or exact.case_id == case.id)
     if in_case and exact is not None and (include_deleted or exact.deleted_at is None):

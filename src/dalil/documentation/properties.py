@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from dalil.db import ENTITY_KINDS
-from dalil.errors import ConfigError
+from dalil.errors import ConfigError, InvalidInput, a
 from dalil.vocab import vocabularies
 
 ValueType = Literal["text", "number", "date", "term", "entity", "boolean"]
@@ -65,12 +65,11 @@ def properties() -> dict[str, dict[str, Property]]:
 
 
 def property_of(kind: str, name: str) -> Property:
-    from dalil.errors import InvalidInput
-
     known = properties().get(kind, {})
     if name not in known:
         raise InvalidInput(
             "property",
-            f"{name!r} is not a property of a {kind}; valid properties: {', '.join(sorted(known))}",
+            f"{name!r} is not a property of {a(kind)}; "
+            f"valid properties: {', '.join(sorted(known))}",
         )
     return known[name]

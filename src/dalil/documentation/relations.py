@@ -15,7 +15,7 @@ from dalil.db import Base, Case, Entity, Relation
 from dalil.documentation.entities import create
 from dalil.documentation.fields import Term, Text
 from dalil.documentation.lookup import get_entity
-from dalil.errors import InvalidInput
+from dalil.errors import InvalidInput, a
 from dalil.vocab import vocabularies
 
 
@@ -38,7 +38,7 @@ def add_relation(
         if entity.kind not in (kinds or ()):
             raise InvalidInput(
                 end,
-                f"a {entity.kind} cannot be the {end} of {term.id}; "
+                f"{a(entity.kind)} cannot be the {end} of {term.id}; "
                 f"allowed: {', '.join(kinds or ())}",
             )
     if subj.id == obj.id:
