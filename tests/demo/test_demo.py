@@ -162,7 +162,9 @@ def test_every_person_but_the_named_perpetrator_is_synthetic(db_url: str, incide
     try:
         with db.reader() as session:
             synthetic_list = session.scalars(
-                select(Source.id).where(Source.title.startswith("SYNTHETIC"))
+                select(Source.id).where(
+                    Source.title.startswith("SYNTHETIC"), Source.source_type == "list"
+                )
             ).one()
             real, synthetic = [], []
             for person in session.scalars(select(Person)):

@@ -30,10 +30,10 @@ def demo(
     db = Database(settings.database)
     try:
         upgrade(db)
-        result = build(db)
+        result = build(db, demo_home)
     finally:
         db.dispose()
-    state = "built" if result.created else "already built; nothing changed"
+    state = "built" if result.created or result.media_items else "already built; nothing changed"
     console.print(f"[bold green]Tadamon demo {state}[/bold green] in {demo_home}")
     if quiet:
         return
@@ -53,6 +53,9 @@ def demo(
         f"  dalil incident show {result.incident_id}     # 41 and 288, side by side\n"
         "  dalil person search 'احمد المثال'              # finds أحمد (Arabic normalised)\n"
         "  dalil org list --case tadamon\n"
+        "  dalil evidence list                            # synthetic media, through the locker\n"
+        "  dalil evidence similar <clip id>               # finds the video it was cut from\n"
+        "  dalil evidence verify --all\n"
         f"  dalil history {result.incident_id}\n"
         "  dalil --lang ar case show tadamon"
     )

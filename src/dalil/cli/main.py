@@ -14,7 +14,7 @@ from rich.markup import escape
 from sqlalchemy.exc import OperationalError
 
 from dalil import __version__
-from dalil.cli import admin
+from dalil.cli import admin, custody  # noqa: F401 - custody adds commands to evidence, log, export
 from dalil.cli.cases import case_app
 from dalil.cli.claims import claim_app, relation_app
 from dalil.cli.context import App, errors, make_app

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -48,19 +49,26 @@ class BuildResult:
     case_id: str
     created: bool
     incident_id: str
+    media_items: int = 0
 
 
-def build(db: Database) -> BuildResult:
-    """Build the demo case in ``db`` unless it is there already."""
+def build(db: Database, home: Path | None = None) -> BuildResult:
+    """Build the demo case in ``db`` unless it is there already; with ``home``, its media too."""
     data = load_data()
     slug = data["case"]["slug"]
     case_id = stable_id("case", slug)
     incident_id = stable_id("incident", slug, "massacre")
+    created = False
     with db.transaction(DEMO_ACTOR) as session:
-        if session.get(Case, case_id) is not None:
-            return BuildResult(case_id, False, incident_id)
-        _build(session, data, case_id)
-    return BuildResult(case_id, True, incident_id)
+        if session.get(Case, case_id) is None:
+            _build(session, data, case_id)
+            created = True
+    media = 0
+    if home is not None:
+        from dalil.demo.media import ensure_media  # PyAV and FAISS only when media are built
+
+        media = ensure_media(db, home, slug, stable_id("source", slug, "synthetic_media"))
+    return BuildResult(case_id, created, incident_id, media)
 
 
 def _build(session: Session, data: dict[str, Any], case_id: str) -> None:
