@@ -39,8 +39,14 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
+WRITE = "dalil_write"
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A write transaction takes SQLite's write lock up front (waiting up to busy_timeout):
+    # a deferred one that reads first fails at once when another writer commits meanwhile.
+    write = connection.get_execution_options().get(WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -79,6 +85,7 @@ class Database:
         """A session in one transaction: committed on success, rolled back on any error."""
         with self._sessions.begin() as session:
             session.info[history.ACTOR_KEY] = actor
+            session.connection(execution_options={WRITE: True})
             yield session
 
     @contextmanager

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from dalil.db.models_evidence_items import EvidenceItem
 from dalil.db.types import utcnow
+from dalil.errors import InvalidInput
 from dalil.evidence import log
 
 ACTIONS = ("ingest", "view", "download", "copy", "analysis", "export", "transfer", "disposition")
@@ -31,7 +32,7 @@ def record(
 ) -> int:
     """Append one custody event; returns its leaf index in the log."""
     if action not in ACTIONS:
-        raise ValueError(f"unknown custody action {action!r}")
+        raise InvalidInput("action", f"must be one of: {', '.join(ACTIONS)}")
     event: dict[str, Any] = {
         "action": action,
         "actor": actor,
