@@ -151,14 +151,14 @@ def test_entity_claim_points_at_a_record_of_the_right_kind_in_the_same_case(
     assert group["claims"][0]["shown"] == "Damascus"
     with pytest.raises(NotFound, match="in case tadamon"), db.transaction("alice") as s:
         add_claim(s, get_case(s, "tadamon"), world.incident, "place", world.other_place, world.snhr)
-    assert "names a incident, not a place" in _refusal(
+    assert "names an incident, not a place" in _refusal(
         db, world.incident, "place", world.incident, world.snhr
     )
 
 
 def test_unknown_property_lists_the_valid_ones(db: Database, world: World) -> None:
     refusal = _refusal(db, world.incident, "death_toll", "41", world.snhr)
-    assert refusal.startswith("property: 'death_toll' is not a property of a incident")
+    assert refusal.startswith("property: 'death_toll' is not a property of an incident")
     assert "victim_count" in refusal
     assert "start_date" in refusal
     assert "birth_date" not in refusal  # a person's property, not an incident's
@@ -281,7 +281,7 @@ def test_withdrawn_claim_leaves_the_views_but_not_the_record(db: Database, world
 
 
 def test_unknown_claim_id_is_refused(db: Database, world: World) -> None:
-    with pytest.raises(InvalidInput, match="no claim"), db.reader() as s:
+    with pytest.raises(NotFound, match="no claim"), db.reader() as s:
         get_claim(s, "clm_doesnotexist00")
 
 

@@ -86,7 +86,7 @@ def test_relation_ends_must_be_of_the_kinds_the_type_allows(
 ) -> None:
     err = _refused(db, "victim_of", world.incident, actors.victim)
     assert err.field == "subject"
-    assert "a incident cannot be the subject of victim_of; allowed: person" in err.message
+    assert "an incident cannot be the subject of victim_of; allowed: person" in err.message
     err = _refused(db, "victim_of", actors.branch, world.incident)
     assert err.field == "subject"
     assert "organisation cannot be the subject of victim_of" in err.message

@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from dalil import __version__
 from dalil.cli import admin, custody  # noqa: F401 - custody adds commands to evidence, log, export
+from dalil.cli.accountability import command_app, units_app, xref_app
 from dalil.cli.cases import case_app
 from dalil.cli.claims import claim_app, relation_app
 from dalil.cli.context import App, errors, make_app
@@ -70,6 +71,9 @@ app.add_typer(evidence_app, name="evidence")
 app.add_typer(log_app, name="log")
 app.add_typer(export_app, name="export")
 app.add_typer(estimate_app, name="estimate")
+app.add_typer(units_app, name="units")
+app.add_typer(command_app, name="command")
+app.add_typer(xref_app, name="xref")
 admin.register(app)
 app.command("demo")(demo)
 

@@ -6,11 +6,12 @@ from typing import Any
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from dalil.cli.context import CaseOption, JsonOption, app_of, console, emit, esc, plain
 from dalil.cli.render import show_entity
-from dalil.db import Entity, Incident, Organisation, Person, Place, Source
+from dalil.db import Base, Case, Entity, Incident, Organisation, Person, Place, Relation, Source
 from dalil.documentation import (
     NameInput,
     add_person,
@@ -122,8 +123,89 @@ def incident_add(
 
 @incident_app.command("show")
 def incident_show(ctx: typer.Context, incident: str, as_json: bool = JsonOption) -> None:
-    """Show an incident with its claims side by side and the people and units linked to it."""
-    _show(ctx, incident, Incident, as_json)
+    """Show an incident: claims side by side, victims counted, the estimate, people and units."""
+    app = app_of(ctx)
+    with app.read() as session:
+        entity = get_entity(session, incident, Incident)
+        view = entity_view(session, entity, app.lang)
+        view["counts"] = victim_counts(session, entity, view)
+
+    def render() -> None:
+        show_entity(view)
+        render_counts(view["counts"])
+
+    emit(as_json, view, render)
+
+
+def victim_counts(session: Session, incident: Incident, view: dict[str, Any]) -> dict[str, Any]:
+    """What sources claim, what the case documents, and what is estimated, for one incident."""
+    from dalil.estimation import list_estimates  # NumPy: only when an incident is shown
+
+    person = Base.metadata.tables["entities"].alias("victim")
+    documented = session.scalar(
+        select(func.count())
+        .select_from(Relation)
+        .join(person, person.c.id == Relation.subject_id)
+        .where(
+            Relation.object_id == incident.id,
+            Relation.relation_type == "victim_of",
+            Relation.deleted_at.is_(None),
+            person.c.deleted_at.is_(None),
+        )
+    )
+    claimed = [
+        {"shown": c["shown"], "status": c["status"], "source": c["source"]["title"]}
+        for group in view["claims"]
+        if group["property"] == "victim_count"
+        for c in group["claims"]
+    ]
+    case = session.get(Case, incident.case_id)
+    stored = list_estimates(session, case)
+    latest = stored[0] if stored else None
+    estimate = None
+    if latest is not None:
+        estimate = {
+            "id": latest.id,
+            "method": latest.label or latest.method,
+            "total": latest.total,
+            "lower": latest.lower,
+            "upper": latest.upper,
+            "level": latest.level,
+            "documented_on_lists": latest.documented,
+        }
+    return {"claimed": claimed, "documented": documented or 0, "estimate": estimate}
+
+
+def render_counts(counts: dict[str, Any]) -> None:
+    if not counts["claimed"] and not counts["documented"] and counts["estimate"] is None:
+        return
+    table = Table(
+        title="Victims: sources, this case's records and the estimate, side by side",
+        title_justify="left",
+    )
+    for column in ("figure", "what it is", "where it comes from"):
+        table.add_column(column)
+    for c in counts["claimed"]:
+        table.add_row(plain(c["shown"]), plain(f"claimed ({c['status']})"), plain(c["source"]))
+    table.add_row(
+        str(counts["documented"]),
+        "persons recorded as victims in this case",
+        "this case's records",
+    )
+    est = counts["estimate"]
+    if est is not None and est["total"] is not None:
+        interval = ""
+        if est["lower"] is not None and est["upper"] is not None:
+            interval = f" [{est['lower']:,.0f}–{est['upper']:,.0f}]"
+        table.add_row(
+            f"{est['total']:,.0f}{interval}",
+            plain(
+                f"estimated total, {est['method']}, {est['level']:.0%} interval, from "
+                f"{est['documented_on_lists']} persons on the case's lists"
+            ),
+            plain(f"dalil estimate show {est['id']}"),
+        )
+    console.print(table)
 
 
 @incident_app.command("list")

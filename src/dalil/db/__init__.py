@@ -4,7 +4,12 @@
 """
 
 # The model modules register their tables on Base.metadata; Alembic and the tests need all.
-from dalil.db import models_estimation, models_evidence, models_evidence_items  # noqa: F401
+from dalil.db import (  # noqa: F401
+    models_accountability,
+    models_estimation,
+    models_evidence,
+    models_evidence_items,
+)
 from dalil.db.engine import Database
 from dalil.db.ids import kind_of, new_id, stable_id
 from dalil.db.migrate import SchemaNotReady, current_revision, head_revision, upgrade

@@ -24,6 +24,7 @@ PREFIXES = {
     "evidence_item": "evi",
     "acquisition": "acq",
     "derivative": "der",
+    "estimate": "est",
 }
 
 

@@ -9,6 +9,7 @@ people other than the publicly named alleged perpetrator are synthetic.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -50,6 +51,7 @@ class BuildResult:
     created: bool
     incident_id: str
     media_items: int = 0
+    estimate_id: str | None = None
 
 
 def build(db: Database, home: Path | None = None) -> BuildResult:
@@ -63,12 +65,37 @@ def build(db: Database, home: Path | None = None) -> BuildResult:
         if session.get(Case, case_id) is None:
             _build(session, data, case_id)
             created = True
+    estimate_id = ensure_estimate(db, slug)
     media = 0
     if home is not None:
         from dalil.demo.media import ensure_media  # PyAV and FAISS only when media are built
 
         media = ensure_media(db, home, slug, stable_id("source", slug, "synthetic_media"))
-    return BuildResult(case_id, created, incident_id, media)
+    return BuildResult(case_id, created, incident_id, media, estimate_id)
+
+
+# Short enough for a demo (seconds); `dalil estimate run` uses the long defaults.
+DEMO_LCMCR: dict[str, Any] = {
+    "chains": 4,
+    "burn_in": 2_000,
+    "iterations": 8_000,
+    "thin": 10,
+    "seed": 2013,
+}
+
+
+def ensure_estimate(db: Database, slug: str) -> str | None:
+    """Store an LCMCR estimate from the case's synthetic lists, once; returns its ID."""
+    from dalil.estimation import estimate_case, list_estimates
+
+    with db.transaction(DEMO_ACTOR) as session:
+        case = session.get(Case, stable_id("case", slug))
+        assert case is not None
+        existing = list_estimates(session, case)
+        if existing:
+            return None
+        done = estimate_case(session, case, method="lcmcr", save_result=True, **DEMO_LCMCR)
+        return done.stored_id
 
 
 def _build(session: Session, data: dict[str, Any], case_id: str) -> None:
@@ -137,6 +164,7 @@ def _build(session: Session, data: dict[str, Any], case_id: str) -> None:
             claim_id=stable_id("claim", slug, str(n)),
         )
     _synthetic(session, case, data["synthetic_persons"], ids)
+    _synthetic_victims(session, case, data["synthetic_victims"], ids)
 
 
 def _synthetic(
@@ -185,3 +213,55 @@ def _synthetic(
                 fields={"sensitivity": "restricted", "note": "SYNTHETIC person"},
                 relation_id=stable_id("relation", slug, key, "victim"),
             )
+
+
+def _synthetic_victims(
+    session: Session, case: Case, spec: dict[str, Any], ids: dict[str, str]
+) -> None:
+    """A seeded, fictional population; those documented by lists A/B/C become victims."""
+    rng = random.Random(spec["seed"])  # noqa: S311 - a seeded simulation, not security
+    lists = [ids["synthetic_list"], ids["synthetic_list_b"], ids["synthetic_list_c"]]
+    slug = case.slug
+    for n in range(spec["population"]):
+        draw, group = rng.random(), spec["groups"][-1]
+        for candidate in spec["groups"]:
+            if draw < candidate["share"]:
+                group = candidate
+                break
+            draw -= candidate["share"]
+        on = [lst for lst, p in zip(lists, group["capture"], strict=True) if rng.random() < p]
+        given, father = rng.choice(spec["given"]), rng.choice(spec["father"])
+        if not on:
+            continue  # killed, but on no list: what the estimate is about
+        key = f"synthetic-victim-{n}"
+        person = add_person(
+            session,
+            case,
+            [NameInput(given=given, father=father, family="المثال")],
+            {
+                "sex": "male",
+                "status": "killed",
+                "status_date": "2013-04-16",
+                "sensitivity": "restricted",
+            },
+            person_id=stable_id("person", slug, key),
+        )
+        for source in on:
+            add_claim(
+                session,
+                case,
+                person.id,
+                "status",
+                "killed",
+                source,
+                claim_id=stable_id("claim", slug, key, source),
+            )
+        add_relation(
+            session,
+            case,
+            "victim_of",
+            person.id,
+            ids["massacre"],
+            fields={"sensitivity": "restricted", "note": "SYNTHETIC person"},
+            relation_id=stable_id("relation", slug, key, "victim"),
+        )

@@ -1,0 +1,3 @@
+"""Tables of the accountability package (issue 8): units, postings, positionings over time."""
+
+from __future__ import annotations
