@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from dalil import __version__
 from dalil.cli import admin, custody  # noqa: F401 - custody adds commands to evidence, log, export
+from dalil.cli.access import keys_app, role_app, token_app, user_app
 from dalil.cli.accountability import command_app, units_app, xref_app
 from dalil.cli.cases import case_app
 from dalil.cli.claims import claim_app, relation_app
@@ -74,6 +75,10 @@ app.add_typer(estimate_app, name="estimate")
 app.add_typer(units_app, name="units")
 app.add_typer(command_app, name="command")
 app.add_typer(xref_app, name="xref")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(role_app, name="role")
+app.add_typer(keys_app, name="keys")
 admin.register(app)
 app.command("demo")(demo)
 

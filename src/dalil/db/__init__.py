@@ -5,6 +5,7 @@
 
 # The model modules register their tables on Base.metadata; Alembic and the tests need all.
 from dalil.db import (  # noqa: F401
+    models_access,
     models_accountability,
     models_estimation,
     models_evidence,
