@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
+from cli.clihelp import Cli
 from dalil.db import Base, Database, upgrade
 from support import DIALECTS, drop_pg_databases, new_pg_database, pg_skip_notice, require_pg
 
@@ -107,3 +108,14 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'empty.db'}"
     require_pg()
     return new_pg_database()
+
+
+@pytest.fixture
+def cli(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    db_url: str,
+) -> Cli:
+    """``dalil`` run in-process on the ``db_url`` database (SQLite, then PostgreSQL)."""
+    return Cli(monkeypatch, capsys, tmp_path, db_url)

@@ -27,16 +27,6 @@ PERPETRATOR = "Amjad Youssef"
 
 
 @pytest.fixture
-def cli(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    db_url: str,
-) -> Cli:
-    return Cli(monkeypatch, capsys, tmp_path, db_url)
-
-
-@pytest.fixture
 def incident(cli: Cli, tmp_path: Path, db_url: str) -> str:
     """The demo built in the test database; returns the Tadamon incident's ID."""
     built = cli.ok("demo", "--home", str(tmp_path / "demo"), "--database-url", db_url, "--quiet")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from cli.clihelp import Cli
 from dalil.db import Database
 from dalil.documentation import create, create_case
 from dalil.evidence.blobs import LocalBlobStore
@@ -33,14 +32,3 @@ def locker(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Loc
         source = create(session, case, "source", {"source_type": "media_item", "title": "Leak"})
         source_id = source.id
     return Locker(db, LocalBlobStore(home / "blobs"), load_key(home), "locker", source_id, home)
-
-
-@pytest.fixture
-def cli(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    db_url: str,
-) -> Cli:
-    """``dalil`` on the ``db_url`` database (SQLite, then PostgreSQL), with its home in tmp."""
-    return Cli(monkeypatch, capsys, tmp_path / "cli-home", db_url)

@@ -204,15 +204,7 @@ def _synthetic(
                     claim_id=stable_id("claim", slug, key, prop),
                 )
         if p["status"] == "killed" and p.get("status_date") is not None:
-            add_relation(
-                session,
-                case,
-                "victim_of",
-                person.id,
-                ids["massacre"],
-                fields={"sensitivity": "restricted", "note": "SYNTHETIC person"},
-                relation_id=stable_id("relation", slug, key, "victim"),
-            )
+            _synthetic_victim_of(session, case, person.id, ids["massacre"], key)
 
 
 def _synthetic_victims(
@@ -256,12 +248,18 @@ def _synthetic_victims(
                 source,
                 claim_id=stable_id("claim", slug, key, source),
             )
-        add_relation(
-            session,
-            case,
-            "victim_of",
-            person.id,
-            ids["massacre"],
-            fields={"sensitivity": "restricted", "note": "SYNTHETIC person"},
-            relation_id=stable_id("relation", slug, key, "victim"),
-        )
+        _synthetic_victim_of(session, case, person.id, ids["massacre"], key)
+
+
+def _synthetic_victim_of(
+    session: Session, case: Case, person_id: str, incident_id: str, key: str
+) -> None:
+    add_relation(
+        session,
+        case,
+        "victim_of",
+        person_id,
+        incident_id,
+        fields={"sensitivity": "restricted", "note": "SYNTHETIC person"},
+        relation_id=stable_id("relation", case.slug, key, "victim"),
+    )

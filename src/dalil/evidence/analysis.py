@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from dalil.db import Database, new_id
-from dalil.db.models_evidence_items import Blob, Derivative, EvidenceItem, Fingerprint
+from dalil.db import Database
+from dalil.db.models_evidence_items import EvidenceItem, Fingerprint
 from dalil.errors import InvalidInput
 from dalil.evidence import custody
 from dalil.evidence.blobs import LocalBlobStore
@@ -25,7 +25,7 @@ from dalil.evidence.fingerprint import (
     fingerprint_video,
     pdq_image_crops,
 )
-from dalil.evidence.ingest import TOOL
+from dalil.evidence.ingest import TOOL, register_derivative
 from dalil.evidence.similarity import Candidate, HashIndex
 
 
@@ -85,26 +85,7 @@ def fingerprint_item(
             for t, a, h, q in rows
         )
         for timestamp, blob in stored:
-            if session.get(Blob, blob.sha256) is None:
-                session.add(
-                    Blob(
-                        sha256=blob.sha256,
-                        area="derivatives",
-                        size=blob.size,
-                        blake3=blob.blake3,
-                        media_type="image/jpeg",
-                    )
-                )
-            session.add(
-                Derivative(
-                    id=new_id("derivative"),
-                    item_id=item_id,
-                    sha256=blob.sha256,
-                    kind="keyframe",
-                    timestamp=timestamp,
-                    tool=TOOL,
-                )
-            )
+            register_derivative(session, item_id, blob, "keyframe", "image/jpeg", timestamp)
         session.flush()
         custody.record(
             session,

@@ -26,7 +26,7 @@ from dalil.db.models_evidence_items import Acquisition, Blob, Derivative, Eviden
 from dalil.documentation import get_case, get_entity
 from dalil.errors import InvalidInput
 from dalil.evidence import custody
-from dalil.evidence.blobs import CHUNK, LocalBlobStore
+from dalil.evidence.blobs import CHUNK, LocalBlobStore, StoredBlob
 from dalil.evidence.media import probe
 
 TOOL = f"dalil {__version__}"
@@ -209,6 +209,18 @@ def _store_metadata(
     """The extracted metadata as its own hashed derivative, beside (never inside) the original."""
     data = json.dumps(media, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     stored = store.put_bytes(data, area="derivatives")
+    register_derivative(session, item.id, stored, "metadata", "application/json")
+
+
+def register_derivative(
+    session: Session,
+    item_id: str,
+    stored: StoredBlob,
+    kind: str,
+    media_type: str,
+    timestamp: float | None = None,
+) -> Derivative:
+    """Record bytes derived from an item (already in the store's derivatives area)."""
     if session.get(Blob, stored.sha256) is None:
         session.add(
             Blob(
@@ -216,15 +228,16 @@ def _store_metadata(
                 area="derivatives",
                 size=stored.size,
                 blake3=stored.blake3,
-                media_type="application/json",
+                media_type=media_type,
             )
         )
-    session.add(
-        Derivative(
-            id=new_id("derivative"),
-            item_id=item.id,
-            sha256=stored.sha256,
-            kind="metadata",
-            tool=TOOL,
-        )
+    derivative = Derivative(
+        id=new_id("derivative"),
+        item_id=item_id,
+        sha256=stored.sha256,
+        kind=kind,
+        timestamp=timestamp,
+        tool=TOOL,
     )
+    session.add(derivative)
+    return derivative
