@@ -114,3 +114,22 @@ def test_wrong_case_or_source_fails_before_anything_is_stored(
     with pytest.raises(Exception, match="no source"):
         ingest_file(locker.db, locker.store, path, case="locker", source="src_missing00", actor="a")
     assert list(locker.store.iter_hashes()) == []
+
+
+def test_a_source_that_evidence_rests_on_cannot_be_purged(locker: Locker, tmp_path: Path) -> None:
+    from dalil.db import Source
+    from dalil.documentation import get_entity, purge, soft_delete
+    from dalil.errors import Conflict
+
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"the evidence")
+    _add(locker, path)
+    with locker.db.transaction("dpo") as session:
+        soft_delete(session, get_entity(session, locker.source, Source))
+    with (
+        pytest.raises(Conflict, match=r"evidence_items\.source_id \(1\)"),
+        locker.db.transaction("dpo") as session,
+    ):
+        purge(session, get_entity(session, locker.source, Source, include_deleted=True), "test")
+    with locker.db.reader() as session:
+        assert session.scalar(select(func.count()).select_from(EvidenceItem)) == 1

@@ -11,7 +11,7 @@ from dalil.cli.cases import case_show
 from dalil.cli.context import App, app_of, console
 from dalil.config import load_settings
 from dalil.db import Database, upgrade
-from dalil.demo import build
+from dalil.demo import build, build_training
 
 
 def demo(
@@ -31,6 +31,7 @@ def demo(
     try:
         upgrade(db)
         result = build(db, demo_home)
+        build_training(db)
     finally:
         db.dispose()
     state = "built" if result.created or result.media_items else "already built; nothing changed"
@@ -57,5 +58,6 @@ def demo(
         "  dalil evidence similar <clip id>               # finds the video it was cut from\n"
         "  dalil evidence verify --all\n"
         f"  dalil history {result.incident_id}\n"
-        "  dalil --lang ar case show tadamon"
+        "  dalil --lang ar case show tadamon\n"
+        "  dalil command chain <unit> --on 2013-04-16 --case training-fictional   # FICTIONAL case"
     )

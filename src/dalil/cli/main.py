@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from dalil import __version__
 from dalil.cli import admin, custody  # noqa: F401 - custody adds commands to evidence, log, export
-from dalil.cli.access import keys_app, role_app, token_app, user_app
+from dalil.cli.access import audit, keys_app, role_app, token_app, user_app
 from dalil.cli.accountability import command_app, units_app, xref_app
 from dalil.cli.cases import case_app
 from dalil.cli.claims import claim_app, relation_app
@@ -81,6 +81,7 @@ app.add_typer(role_app, name="role")
 app.add_typer(keys_app, name="keys")
 admin.register(app)
 app.command("demo")(demo)
+app.command("audit")(audit)
 
 
 def _debug_wanted(argv: list[str]) -> bool:

@@ -31,7 +31,7 @@ from dalil.documentation import (
 DEMO_ACTOR = "dalil-demo"
 
 
-def _text(value: Any) -> Any:
+def yaml_text(value: Any) -> Any:
     """YAML reads 2013-04-16 as a date and 1985 as a number; the engines take text."""
     if isinstance(value, dt.date | int | float) and not isinstance(value, bool):
         return value.isoformat() if isinstance(value, dt.date) else str(value)
@@ -112,7 +112,7 @@ def _build(session: Session, data: dict[str, Any], case_id: str) -> None:
     ids: dict[str, str] = {}
 
     def make(kind: str, key: str, values: dict[str, Any], **kw: Any) -> None:
-        fields = {k: _text(v) for k, v in values.items()}
+        fields = {k: yaml_text(v) for k, v in values.items()}
         entity = create(session, case, kind, fields, entity_id=stable_id(kind, slug, key), **kw)
         ids[key] = entity.id
 
@@ -148,7 +148,7 @@ def _build(session: Session, data: dict[str, Any], case_id: str) -> None:
         )
         ids[rel["key"]] = relation.id
     for n, claim in enumerate(data["claims"]):
-        value = _text(claim["value"])
+        value = yaml_text(claim["value"])
         if claim["property"] in {"place"}:
             value = ids[value]
         add_claim(
@@ -186,9 +186,9 @@ def _synthetic(
         names += [NameInput(full=other, kind="variant") for other in p.get("other_names", [])]
         fields = {
             "sex": p["sex"],
-            "birth_date": _text(p.get("birth")),
+            "birth_date": yaml_text(p.get("birth")),
             "status": p["status"],
-            "status_date": _text(p.get("status_date")),
+            "status_date": yaml_text(p.get("status_date")),
             "sensitivity": "restricted",
         }
         person = add_person(session, case, names, fields, person_id=stable_id("person", slug, key))

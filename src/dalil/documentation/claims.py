@@ -162,7 +162,9 @@ def property_claims(session: Session, entity: Entity) -> list[PropertyClaims]:
     declared = properties().get(entity.kind, {})
     groups: dict[str, PropertyClaims] = {}
     for claim in claims_about(session, entity):
-        groups.setdefault(claim.property, PropertyClaims(declared[claim.property])).claims.append(
-            claim
-        )
-    return [groups[name] for name in declared if name in groups]
+        prop = declared.get(claim.property) or Property(
+            name=claim.property, type=claim.value_type, en=claim.property, ar=claim.property
+        )  # a property since removed from the schema: shown under its own name, never hidden
+        groups.setdefault(claim.property, PropertyClaims(prop)).claims.append(claim)
+    order = [*declared, *sorted(set(groups) - set(declared))]
+    return [groups[name] for name in order if name in groups]

@@ -11,10 +11,21 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from dalil.db import Change, Claim, Entity, Incident, Place, Relation, Source
+from dalil.db import Base, Change, Claim, Entity, Relation, Source
 from dalil.db.history import PURGE_KEY
 from dalil.documentation.fields import Text
 from dalil.errors import Conflict
+
+ENTITY_TABLES = {
+    "entities",
+    "places",
+    "incidents",
+    "persons",
+    "organisations",
+    "sources",
+    "relations",
+}
+CHILD_TABLES = {"person_names", "incident_violations"}
 
 
 def purge(session: Session, entity: Entity, reason: str) -> list[str]:
@@ -29,24 +40,6 @@ def purge(session: Session, entity: Entity, reason: str) -> list[str]:
         if cited:
             raise Conflict(
                 f"source {entity.id} is cited by {cited} claim(s); purge or re-source them first"
-            )
-    if isinstance(entity, Place):
-        users = (
-            session.scalar(
-                select(func.count()).select_from(Incident).where(Incident.place_id == entity.id)
-            )
-            or 0
-        )
-        users += (
-            session.scalar(
-                select(func.count()).select_from(Place).where(Place.parent_id == entity.id)
-            )
-            or 0
-        )
-        if users:
-            raise Conflict(
-                f"place {entity.id} is still used by {users} incident(s) or place(s); "
-                "move them first"
             )
     relations = list(
         session.scalars(
@@ -68,6 +61,7 @@ def purge(session: Session, entity: Entity, reason: str) -> list[str]:
             session.delete(claim)
         session.flush()
         for doomed_entity in doomed:
+            _refuse_if_referenced(session, doomed_entity.id)
             session.delete(doomed_entity)
             session.flush()
         removed = ids + [c.id for c in claims]
@@ -83,3 +77,29 @@ def purge(session: Session, entity: Entity, reason: str) -> list[str]:
     finally:
         session.info.pop(PURGE_KEY, None)
     return removed
+
+
+def _refuse_if_referenced(session: Session, entity_id: str) -> None:
+    """Refuse to purge a record that any other row still points at (any package's tables).
+
+    Found through the foreign keys in the metadata, so tables added by other capabilities
+    (evidence items citing a source, postings, positioning citations…) are covered too.
+    """
+    users: list[str] = []
+    for table in Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.name != "id" or fk.column.table.name not in ENTITY_TABLES:
+                continue
+            if fk.parent.primary_key or table.name in CHILD_TABLES:
+                continue  # the record's own parts (extension rows, names) go with it
+            query = select(func.count()).select_from(table).where(fk.parent == entity_id)
+            if "id" in table.c and table.name in ENTITY_TABLES:
+                query = query.where(table.c.id != entity_id)  # its own row is not a user
+            count = session.scalar(query) or 0
+            if count:
+                users.append(f"{table.name}.{fk.parent.name} ({count})")
+    if users:
+        raise Conflict(
+            f"{entity_id} is still referred to by {', '.join(sorted(set(users)))}; "
+            "move or purge those first"
+        )

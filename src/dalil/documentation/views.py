@@ -87,6 +87,7 @@ def claim_view(session: Session, claim: Claim, lang: str = "en") -> dict[str, An
         "property": claim.property,
         "value": claim.value_number if claim.value_type == "number" else claim.value_text,
         "value_type": claim.value_type,
+        "value_ref": claim.value_ref,  # the record a reference claim names (policy filters use it)
         "qualifier": claim.qualifier,
         "shown": shown,
         "status": claim.status,
