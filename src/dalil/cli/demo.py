@@ -51,6 +51,7 @@ def demo(
     console.print(
         "\n[bold]Explore it with the CLI:[/bold]\n"
         f"  {env}\n"
+        "  export DALIL_CASE=tadamon                      # the demo home holds two cases\n"
         f"  dalil incident show {result.incident_id}     # 41 and 288, side by side\n"
         "  dalil person search 'احمد المثال'              # finds أحمد (Arabic normalised)\n"
         "  dalil org list --case tadamon\n"
