@@ -16,6 +16,7 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+
 def _stamps() -> list[sa.Column[object]]:
     return [
         sa.Column("created_at", dalil.db.types.UTCDateTime(), nullable=False),
