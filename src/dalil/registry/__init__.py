@@ -1,0 +1,1 @@
+"""Victim and missing-person registry: organisations' lists, their records and linkage."""
