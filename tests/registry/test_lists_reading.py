@@ -243,3 +243,15 @@ def test_any_cells_written_by_csv_writer_are_read_back_exactly(
     listed = read_list(tmp_path / "p.csv")
     expected = [(n, tuple(r)) for n, r in enumerate(rows, start=2) if any(r)]
     assert [(r.number, r.cells) for r in listed.rows()] == expected
+
+
+def test_a_line_break_inside_a_quoted_cell_does_not_confuse_the_delimiter(tmp_path: Path) -> None:
+    path = tmp_path / "quoted.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([["name", "father", "notes"], ["\r", "", ""], ["a", "b", "c"]])
+    listed = read_list(path)
+    assert listed.delimiter == ","
+    assert [(r.number, r.cells) for r in listed.rows()] == [
+        (2, ("\r", "", "")),
+        (3, ("a", "b", "c")),
+    ]

@@ -16,6 +16,8 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import io
+import itertools
 import re
 import zipfile
 from collections.abc import Generator, Iterator
@@ -229,12 +231,17 @@ def _detect_encoding(path: Path, head: bytes, forced: str | None) -> tuple[int, 
 
 def _sniff_delimiter(sample: str) -> str:
     """The candidate that splits the first lines into the most consistent number of cells (>1)."""
-    lines = sample.splitlines()[:50]
-    if len(lines) > 1:
-        lines = lines[:-1]  # the sample may cut the last line
     best, best_score = ",", (False, 0.0, 0)
     for candidate in _DELIMITERS:
-        counts = [len(r) for r in csv.reader(lines, delimiter=candidate) if r]
+        # Records, not physical lines: a quoted cell may hold a line break.
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=candidate)
+        try:
+            records = list(itertools.islice(reader, 51))
+        except csv.Error:
+            continue
+        if len(records) > 1:
+            records = records[:-1]  # the sample may cut the last record
+        counts = [len(r) for r in records if r]
         if not counts:
             continue
         mode = max(set(counts), key=counts.count)
