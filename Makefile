@@ -24,6 +24,8 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/dalil demo --home "$(DEMO_HOME)"
+	@echo
+	@echo "The dalil command is in $(BIN): export PATH=\"$(CURDIR)/$(BIN):\$$PATH\""
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -60,5 +60,6 @@ def demo(
         "  dalil evidence verify --all\n"
         f"  dalil history {result.incident_id}\n"
         "  dalil --lang ar case show tadamon\n"
-        "  dalil command chain <unit> --on 2013-04-16 --case training-fictional   # FICTIONAL case"
+        "  dalil command chain <unit> --on 2013-04-16 --case training-fictional   # FICTIONAL case",
+        soft_wrap=True,
     )
