@@ -98,17 +98,21 @@ def ensure_estimate(db: Database, slug: str) -> str | None:
         return done.stored_id
 
 
-def _build(session: Session, data: dict[str, Any], case_id: str) -> None:
-    spec = data["case"]
-    slug = spec["slug"]
-    case = create_case(
+def case_from_spec(session: Session, spec: dict[str, Any], case_id: str) -> Case:
+    """The demo case a YAML file's ``case:`` section describes."""
+    return create_case(
         session,
-        slug,
+        spec["slug"],
         title_en=spec["title_en"],
         title_ar=spec["title_ar"],
         description=spec["description"],
         case_id=case_id,
     )
+
+
+def _build(session: Session, data: dict[str, Any], case_id: str) -> None:
+    case = case_from_spec(session, data["case"], case_id)
+    slug = case.slug
     ids: dict[str, str] = {}
 
     def make(kind: str, key: str, values: dict[str, Any], **kw: Any) -> None:

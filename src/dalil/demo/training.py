@@ -25,14 +25,13 @@ from dalil.accountability import (
 )
 from dalil.accountability.records import acc_id
 from dalil.db import Case, Database, stable_id
-from dalil.demo.build import DEMO_ACTOR, yaml_text
+from dalil.demo.build import DEMO_ACTOR, case_from_spec, yaml_text
 from dalil.documentation import (
     NameInput,
     add_claim,
     add_person,
     add_relation,
     create,
-    create_case,
 )
 
 TRAINING_SLUG = "training-fictional"
@@ -68,16 +67,8 @@ def build_training(db: Database) -> TrainingResult:
 
 
 def _build(session: Session, data: dict[str, Any], case_id: str) -> None:
-    spec = data["case"]
-    slug = spec["slug"]
-    case = create_case(
-        session,
-        slug,
-        title_en=spec["title_en"],
-        title_ar=spec["title_ar"],
-        description=spec["description"],
-        case_id=case_id,
-    )
+    case = case_from_spec(session, data["case"], case_id)
+    slug = case.slug
     ids: dict[str, str] = {}
 
     def fields(values: dict[str, Any], *drop: str) -> dict[str, Any]:
