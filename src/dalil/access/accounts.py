@@ -8,9 +8,7 @@ return a password, a TOTP secret or a recovery code except the codes it just cre
 
 from __future__ import annotations
 
-import base64
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,7 +20,7 @@ from dalil.access.crypto import MasterKey
 from dalil.access.passwords import burn_time, check_policy, hash_password, verify_password
 from dalil.access.sessions import NewSession, create_session, revoke_user_sessions
 from dalil.access.settings import AccessSettings
-from dalil.db import Database
+from dalil.db import Database, new_id
 from dalil.db.models_access import ApiToken, User
 from dalil.db.types import utcnow
 from dalil.errors import Conflict, DalilError, InvalidInput, NotFound
@@ -49,7 +47,7 @@ class Enrolment:
 
 
 def _user_id() -> str:
-    return f"usr_{base64.b32encode(secrets.token_bytes(10)).decode('ascii').lower()}"
+    return new_id("user")
 
 
 def needs_totp(settings: AccessSettings, user: User) -> bool:

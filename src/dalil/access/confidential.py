@@ -9,7 +9,6 @@ plaintext or a key, and never returns a plaintext to a principal the policy refu
 
 from __future__ import annotations
 
-import base64
 import secrets
 from datetime import datetime
 
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from dalil.access import audit
 from dalil.access.crypto import KEY_BYTES, MasterKey, aad, open_sealed, seal, unwrap, wrap
 from dalil.access.policy import Principal, require
+from dalil.db import new_id
 from dalil.db.models_access import CaseKey, ConfidentialValue
 from dalil.db.types import utcnow
 from dalil.errors import InvalidInput, NotFound
@@ -35,7 +35,7 @@ def _value_context(case_id: str, record_id: str, field: str, key_id: str) -> byt
 def _new_key(
     session: Session, master: MasterKey, case_id: str, actor: str
 ) -> tuple[CaseKey, bytes]:
-    key_id = f"key_{base64.b32encode(secrets.token_bytes(10)).decode('ascii').lower()}"
+    key_id = new_id("data_key")
     data_key = secrets.token_bytes(KEY_BYTES)
     row = CaseKey(
         id=key_id,

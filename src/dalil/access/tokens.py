@@ -7,7 +7,6 @@ This module must never store or log a token in the clear.
 
 from __future__ import annotations
 
-import base64
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +18,7 @@ from dalil.access.policy import Principal, covers, require
 from dalil.access.roles import _check_role
 from dalil.access.sessions import Unauthenticated, digest
 from dalil.access.settings import AccessSettings
-from dalil.db import Case
+from dalil.db import Case, new_id
 from dalil.db.models_access import ApiToken, Membership, User
 from dalil.db.types import utcnow
 from dalil.errors import InvalidInput, NotFound
@@ -62,7 +61,7 @@ def create_token(
     if held is None or not covers(held.role, role):
         raise InvalidInput("role", f"{user.name} does not hold {role} (or more) in {case.slug}")
     raw = PREFIX + secrets.token_urlsafe(32)
-    token_id = f"tok_{base64.b32encode(secrets.token_bytes(10)).decode('ascii').lower()}"
+    token_id = new_id("token")
     expires = now + timedelta(days=days)
     session.add(
         ApiToken(

@@ -10,15 +10,12 @@ Nothing here ever attaches a record to another case.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import secrets
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from dalil.accountability.vocab import COMMAND_ROLES, require_term
-from dalil.db import Case, Organisation, Person, Place, Relation, Source
+from dalil.db import Case, Organisation, Person, Place, Relation, Source, new_id, stable_id
 from dalil.db.models_accountability import (
     END_KINDS,
     POSITIONING_KINDS,
@@ -35,14 +32,9 @@ from dalil.errors import InvalidInput
 UNIT_LINKS = {"child": "parent_unit_of", "member": "member_of"}
 
 
-def acc_id(prefix: str, *parts: str) -> str:
-    """``pos_…``/``cit_…`` IDs in the foundation's shape: random, or derived from ``parts``."""
-    raw = (
-        hashlib.sha256("\x1f".join((prefix, *parts)).encode()).digest()[:10]
-        if parts
-        else secrets.token_bytes(10)
-    )
-    return f"{prefix}_{base64.b32encode(raw).decode('ascii').lower()[:16]}"
+def acc_id(kind: str, *parts: str) -> str:
+    """A positioning's or citation's ID: random, or derived from ``parts`` (the demo)."""
+    return stable_id(kind, *parts) if parts else new_id(kind)
 
 
 def _kinds(start_kind: str, end_kind: str) -> tuple[str, str]:
@@ -198,7 +190,7 @@ def add_positioning(
     check_date_order(start_date, end_date)
     actor = actor_of(session)
     row = Positioning(
-        id=positioning_id or acc_id("pos"),
+        id=positioning_id or acc_id("positioning"),
         case_id=case.id,
         unit_id=org.id,
         place_id=where.id,
@@ -239,7 +231,7 @@ def cite_positioning(
     row = get_positioning(session, case, positioning)
     src = get_entity(session, source, Source, case=case)
     citation = PositioningCitation(
-        id=citation_id or acc_id("cit"),
+        id=citation_id or acc_id("citation"),
         positioning_id=row.id,
         source_id=src.id,
         status=Term("claim_statuses", required=True).parse("status", status),

@@ -25,6 +25,11 @@ PREFIXES = {
     "acquisition": "acq",
     "derivative": "der",
     "estimate": "est",
+    "user": "usr",
+    "token": "tok",
+    "data_key": "key",
+    "positioning": "pos",
+    "citation": "cit",
 }
 
 

@@ -159,7 +159,7 @@ def _build(session: Session, data: dict[str, Any], case_id: str) -> None:
             start_kind=pos.get("start_kind", "start"),
             end_kind=pos.get("end_kind", "end"),
             sensitivity="public",
-            positioning_id=acc_id("pos", slug, pos["key"]),
+            positioning_id=acc_id("positioning", slug, pos["key"]),
         )
         for n, (source, status) in enumerate(pos["sources"]):
             cite_positioning(
@@ -168,7 +168,7 @@ def _build(session: Session, data: dict[str, Any], case_id: str) -> None:
                 row.id,
                 ids[source],
                 status=status,
-                citation_id=acc_id("cit", slug, pos["key"], str(n)),
+                citation_id=acc_id("citation", slug, pos["key"], str(n)),
             )
     for key, values in data["incidents"].items():
         incident = create(
