@@ -14,7 +14,9 @@ from rich.markup import escape
 from sqlalchemy.exc import OperationalError
 
 from dalil import __version__
-from dalil.cli import admin, custody  # noqa: F401 - custody adds commands to evidence, log, export
+
+# custody adds commands to evidence, log, export; link, lists, registry_views to the registry's
+from dalil.cli import admin, custody, link, lists, registry_views  # noqa: F401
 from dalil.cli.access import audit, keys_app, role_app, token_app, user_app
 from dalil.cli.accountability import command_app, units_app, xref_app
 from dalil.cli.cases import case_app
@@ -25,6 +27,7 @@ from dalil.cli.estimate import estimate_app
 from dalil.cli.evidence import evidence_app, log_app
 from dalil.cli.export import export_app
 from dalil.cli.records import incident_app, org_app, person_app, place_app, source_app
+from dalil.cli.registry import link_app, lists_app, registry_app
 from dalil.errors import DalilError
 
 app = typer.Typer(
@@ -79,6 +82,9 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(role_app, name="role")
 app.add_typer(keys_app, name="keys")
+app.add_typer(lists_app, name="lists")
+app.add_typer(link_app, name="link")
+app.add_typer(registry_app, name="registry")
 admin.register(app)
 app.command("demo")(demo)
 app.command("audit")(audit)

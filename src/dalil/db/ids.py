@@ -30,6 +30,11 @@ PREFIXES = {
     "data_key": "key",
     "positioning": "pos",
     "citation": "cit",
+    "list_import": "lim",
+    "list_record": "lrc",
+    "link_run": "lnk",
+    "judgement": "jdg",
+    "registry_person": "vic",
 }
 
 
