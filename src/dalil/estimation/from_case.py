@@ -1,10 +1,14 @@
-"""Capture histories from a Dalil case, until the registry (issue 4) links lists properly.
+"""Capture histories from a Dalil case: from the registry when its lists have been linked.
 
-For now a person of the case "appears on list L" when a live claim about that person cites the
-live source L, and the lists are the case's sources of type ``list`` (or the sources named).
-Each person record is taken to be one real person: records of the same person that were never
-merged count twice and look like people on fewer lists — which inflates the estimate (see
-docs/estimation.md). The registry will replace this module; nothing else reads the case.
+When a link run has made registry persons in the case (issue 4), each active registry person is
+one person and "appears on list L" when one of its list records comes from L
+(:func:`dalil.registry.views.capture_histories`); the lists are the sources with list records.
+
+Otherwise (the fallback) a person of the case "appears on list L" when a live claim about that
+person cites the live source L, and the lists are the case's sources of type ``list`` (or the
+sources named). Each person record is taken to be one real person: records of the same person
+that were never merged count twice and look like people on fewer lists — which inflates the
+estimate (see docs/estimation.md).
 
 Strata: ``sex``; ``year`` of the person's status date; ``governorate`` that contains the place of
 the first incident the person is ``victim_of``. Unknown values form the stratum ``unknown``.
@@ -23,6 +27,7 @@ from dalil.db import Case, Claim, Incident, Person, Place, Relation, Source
 from dalil.documentation import get_entity
 from dalil.errors import InvalidInput
 from dalil.estimation.captures import CaptureTable
+from dalil.registry.views import capture_histories, has_registry
 
 STRATA = ("sex", "year", "governorate")
 UNKNOWN = "unknown"
@@ -123,6 +128,8 @@ def case_captures(
 ) -> CaseCaptures:
     if by is not None and by not in STRATA:
         raise InvalidInput("by", f"{by!r}: stratify by {', '.join(STRATA)}")
+    if has_registry(session, case.id):
+        return _registry_captures(session, case, lists, by)
     sources = _sources(session, case, lists)
     if len(sources) < 2:
         raise InvalidInput(
@@ -176,6 +183,43 @@ def case_captures(
         by=by,
         persons=len(persons),
         not_on_lists=len(persons) - len(on),
+    )
+
+
+def _registry_captures(
+    session: Session, case: Case, refs: Sequence[str] | None, by: str | None
+) -> CaseCaptures:
+    chosen = [s.id for s in _sources(session, case, refs)] if refs else None
+    histories = capture_histories(session, case.id, lists=chosen)
+    if len(histories.lists) < 2:
+        raise InvalidInput(
+            "lists",
+            f"the registry has records from {len(histories.lists)} list(s); an estimate needs "
+            "at least two",
+            hint="import each victim list with `dalil lists import` and link them",
+        )
+    if not histories.patterns:
+        raise InvalidInput("lists", "no registry person is on these lists: nothing to count")
+    taken: set[str] = set()
+    names = [_list_name(e["title"], taken, i) for i, e in enumerate(histories.lists, start=1)]
+    strata = histories.strata[by] if by is not None else [""] * len(histories.patterns)
+    grouped: dict[str, list[str]] = {}
+    for stratum, pattern in zip(strata, histories.patterns, strict=True):
+        grouped.setdefault(stratum, []).append(pattern)
+    return CaseCaptures(
+        case_id=case.id,
+        lists={
+            name: {"source_id": e["source_id"], "title": e["title"]}
+            for name, e in zip(names, histories.lists, strict=True)
+        },
+        tables={
+            stratum: CaptureTable.from_histories(patterns, names)
+            for stratum, patterns in sorted(grouped.items())
+        },
+        by=by,
+        persons=len(histories.patterns) + histories.not_on_lists,
+        not_on_lists=histories.not_on_lists,
+        notes=["capture histories from the registry: one registry person per person"],
     )
 
 
