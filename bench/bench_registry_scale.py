@@ -1,0 +1,167 @@
+"""Benchmark: linkage of 1M (or 5M) records end to end, ours beside plain Splink: time and memory.
+
+The parent generates ``--n`` synthetic records (``dalil.registry.synthetic``; the truth is kept
+aside) and writes them to Parquet in a temporary directory. Each method then runs in a fresh
+subprocess that reads the records, links them (training, scoring, clustering) and writes its
+clusters; the worker reports its linkage wall time and its peak resident memory
+(``ru_maxrss``, DuckDB's memory included: it runs in-process). The parent scores the clusters.
+
+DuckDB runs under ``--memory-limit`` (3GB) and spills to the temporary directory: a method whose
+blocking explodes can fill the disk there (plain Splink did at 1M on 2026-11-22).
+
+Goal (issue 4): ours <= 1.5 x plain Splink's time, <= 4 GB; ``--n 5000000 --methods ours``
+shows 5M records complete on the 2-core, 24 GB machine.
+
+Run: ``nice .venv/bin/python bench/bench_registry_scale.py [--n 1000000] [--methods ours,plain]``.
+Record the printed figures, with date and machine, in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import linkage_eval as le
+
+RECORDS_PER_PERSON = 1.55  # about what the default lists give per invented person
+
+
+def cap_duckdb(memory_limit: str, spill: Path) -> None:
+    """Give every DuckDB connection Splink opens in this process the same memory limit and a
+    spill directory. Both methods run under it: DuckDB's default (80 % of RAM) would take most
+    of a machine shared with other jobs, and the goal is <= 4 GB."""
+    from splink.internals.duckdb.database_api import DuckDBAPI
+
+    original = DuckDBAPI.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self._con.execute(f"SET memory_limit = '{memory_limit}'")
+        self._con.execute(f"SET temp_directory = '{spill}'")
+
+    DuckDBAPI.__init__ = init  # type: ignore[method-assign]
+
+
+def worker(method: str, data: Path, out: Path, engine: str, memory_limit: str) -> None:
+    """Runs in the subprocess: read, link, write clusters and figures."""
+    cap_duckdb(memory_limit, out.parent / f"spill-{method}")
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    started = time.perf_counter()
+    records = pd.read_parquet(data)
+    read = time.perf_counter() - started
+    run = (
+        le.ours(records, engine=engine, verbose=True)
+        if method == "ours"
+        else le.plain_splink(records)
+    )
+    pd.DataFrame(
+        {"record_id": list(run.clusters), "cluster_id": list(run.clusters.values())}
+    ).to_parquet(out.with_suffix(".parquet"))
+    notes = run.notes.get("calibration", run.notes)
+    out.write_text(
+        json.dumps(
+            {
+                "name": run.name,
+                "read_seconds": read,
+                "link_seconds": run.seconds,
+                "peak_rss_mib": le.peak_rss_mib(),
+                "notes": notes,
+            },
+            default=str,
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="number of records")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--methods", default="ours,plain")
+    parser.add_argument("--engine", default="duckdb", help="our engine: duckdb or spark")
+    parser.add_argument(
+        "--memory-limit", default="3GB", help="DuckDB memory_limit for both methods"
+    )
+    parser.add_argument("--no-score", action="store_true", help="skip the accuracy scores")
+    parser.add_argument("--worker", nargs=3, metavar=("METHOD", "DATA", "OUT"), help="internal")
+    args = parser.parse_args()
+    if args.worker:
+        method, data, out = args.worker
+        worker(method, Path(data), Path(out), args.engine, args.memory_limit)
+        return
+
+    from dalil.registry.synthetic import generate_lists
+
+    started = time.perf_counter()
+    records, _ = generate_lists(int(args.n / RECORDS_PER_PERSON) + 1, seed=args.seed)
+    if len(records) < args.n:
+        sys.exit(f"generated only {len(records):,} records; raise RECORDS_PER_PERSON")
+    records = records.sample(n=args.n, random_state=args.seed).reset_index(drop=True)
+    generated = time.perf_counter() - started
+    truth = le.truth_of(records)
+    print(
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {le.machine()}: {len(records):,} "
+        f"records of {len(set(truth.values())):,} people, generated in {generated:.1f} s; "
+        f"DuckDB memory_limit {args.memory_limit}",
+        flush=True,
+    )
+    print("| method | link time | peak RSS | pairwise F1 | B-cubed F1 | unique vs truth |")
+    print("| --- | --- | --- | --- | --- | --- |", flush=True)
+    with tempfile.TemporaryDirectory(prefix="dalil-scale-") as tmp:
+        data = Path(tmp) / "records.parquet"
+        records.drop(columns=["true_id"]).to_parquet(data)
+        del records
+        figures = {}
+        for method in [m.strip() for m in args.methods.split(",")]:
+            out = Path(tmp) / f"{method}.json"
+            wall = time.perf_counter()
+            command = [sys.executable, __file__, "--engine", args.engine]
+            command += ["--memory-limit", args.memory_limit]
+            subprocess.run([*command, "--worker", method, str(data), str(out)], check=True)
+            wall = time.perf_counter() - wall
+            result = json.loads(out.read_text())
+            figures[method] = result
+            accuracy = "| — | — | — |"
+            if not args.no_score:
+                clusters = pd.read_parquet(out.with_suffix(".parquet"))
+                run = le.Run(
+                    result["name"],
+                    dict(zip(clusters["record_id"], clusters["cluster_id"], strict=True)),
+                    result["link_seconds"],
+                    {},
+                )
+                s = le.score(run, truth)
+                accuracy = (
+                    f"| {s.f1:.3f} | {s.bcubed_f1:.3f} | {s.unique:,} vs {s.true_unique:,} "
+                    f"({s.unique_error:+.1%}) |"
+                )
+            print(
+                f"| {result['name']} | {result['link_seconds']:.0f} s (process {wall:.0f} s) "
+                f"| {result['peak_rss_mib'] / 1024:.2f} GiB {accuracy}",
+                flush=True,
+            )
+        if {"ours", "plain"} <= figures.keys():
+            ratio = figures["ours"]["link_seconds"] / figures["plain"]["link_seconds"]
+            rss = figures["ours"]["peak_rss_mib"] / 1024
+            print(f"ours / plain Splink time: {ratio:.2f} (goal <= 1.5); ours peak {rss:.2f} GiB")
+        if "ours" in figures:
+            notes = figures["ours"]["notes"]
+            print("ours calibration:", json.dumps(
+                {k: notes.get(k) for k in ("prior", "clusters", "status_counts")}, default=str
+            ))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Benchmark: linkage accuracy on synthetic Syrian victim lists, ours beside plain Splink.
+
+``--people`` invented people (20,000 by default) are documented by four lists with their own
+habits (Arabic script; English-style Latin; French-style Latin; abbreviated full names only),
+typos, missing fields, slipped dates and in-list duplicates (``dalil.registry.synthetic``). Both
+methods link the same records without seeing the truth; each is scored on pairwise
+precision/recall/F1, B-cubed F1 and unique persons against the truth, with its wall time.
+
+Goal (issue 4): ours pairwise F1 >= 0.95 and unique persons within +-2 %; plain Splink (run the
+documented way, ``bench/linkage_eval.py``) far lower. ``--errors`` prints the error classes seen
+(false merges, people split and the list pairs their missed links join) with a few examples.
+
+Run: ``nice .venv/bin/python bench/bench_registry_synthetic.py [--people 20000] [--errors]``.
+Record the printed figures, with date and machine, in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import linkage_eval as le
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--methods", default="ours,plain", help="comma-separated: ours, plain")
+    parser.add_argument("--errors", action="store_true", help="print error classes and examples")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("splink").setLevel(logging.ERROR)
+
+    started = time.perf_counter()
+    records, truth, people = le.synthetic(args.people, args.seed, with_people=True)
+    print(
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {le.machine()}: {args.people:,} people, "
+        f"{len(records):,} records in {records['source_id'].nunique()} lists, "
+        f"{len(set(truth.values())):,} documented people; generated in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    rows = []
+    for method in args.methods.split(","):
+        run = le.METHODS[method.strip()](records)
+        scores = le.score(run, truth)
+        rows.append(scores)
+        print(scores.row(), flush=True)
+        if method.strip() == "ours":
+            calibration = run.notes["calibration"]
+            print("  calibration:", json.dumps(
+                {k: calibration.get(k) for k in ("prior", "clusters", "status_counts")},
+                default=str,
+            ))  # fmt: skip
+        if args.errors:
+            print(
+                json.dumps(
+                    le.error_classes(run, records, truth, people=people),
+                    ensure_ascii=False,
+                    indent=1,
+                )
+            )
+    print()
+    print(le.HEADER)
+    for scores in rows:
+        print(scores.row())
+    for scores in rows:
+        if scores.name.startswith("Dalil"):
+            met = scores.f1 >= 0.95 and abs(scores.unique_error) <= 0.02
+            print(f"goal (F1 >= 0.95, unique within 2 %): {'met' if met else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Derived comparison columns for the linkage model, computed from the record table.
+
+For each name part: the folded spelling (``_ex``), the cross-script transliteration key (``_tk``)
+and the loose skeleton (``_sk``), so محمد, Mohammad and Mhd compare on one scale. Dates become
+year / month / day integers (partial dates keep what they have; impossible parts are dropped);
+an age plus the event year gives an estimated birth year; places get a folded form and a
+transliteration key so حمص and Homs compare.
+
+Pure and read-only: the input frame is never modified, and nothing here decides a match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+import pandas as pd
+
+from dalil.errors import InvalidInput
+from dalil.registry.linkage.schema import RECORD_COLUMNS
+from dalil.registry.names import normalise_name, parse_full_name, skeleton_key, translit_key
+from dalil.values.arabic import search_key
+
+__all__ = ["NAME_PARTS", "feature_columns", "prepare"]
+
+NAME_PARTS = ("given", "father", "grandfather", "family", "mother")
+_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+
+
+@lru_cache(maxsize=200_000)
+def _keys(text: str) -> tuple[str | None, str | None, str | None]:
+    ex = normalise_name(text) or None
+    if ex is None:
+        return None, None, None
+    return ex, translit_key(text) or None, skeleton_key(text) or None
+
+
+@lru_cache(maxsize=100_000)
+def _place_keys(text: str) -> tuple[str | None, str | None]:
+    return search_key(text) or None, translit_key(text) or None
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Strings with blanks and nulls as None."""
+    s = series.astype("object").where(series.notna(), None)
+    return s.map(lambda v: (str(v).strip() or None) if v is not None else None)
+
+
+def _map_unique(series: pd.Series, fn: Callable[[str], object]) -> pd.Series:
+    """Apply ``fn`` once per distinct value (names repeat a lot)."""
+    uniques = series.dropna().unique()
+    table = {u: fn(u) for u in uniques}
+    return series.map(table)
+
+
+def _dates(series: pd.Series) -> pd.DataFrame:
+    """Year, month, day (nullable ints) and the full ``YYYYMMDD`` when complete."""
+    parts = _text(series).fillna("").str.extract(_DATE)
+    y = pd.to_numeric(parts[0], errors="coerce")
+    m = pd.to_numeric(parts[1], errors="coerce")
+    d = pd.to_numeric(parts[2], errors="coerce")
+    y = y.where((y >= 1800) & (y <= 2100))
+    # 1980-16-04 is a day written in the month's place: read it as 1980-04-16.
+    swapped = (m > 12) & (m <= 31) & (d >= 1) & (d <= 12)
+    m, d = m.where(~swapped, d), d.where(~swapped, m)
+    m = m.where(y.notna() & (m >= 1) & (m <= 12))
+    d = d.where(m.notna() & (d >= 1) & (d <= 31))
+    full = (
+        y.astype("Int64").astype(str).str.zfill(4)
+        + m.astype("Int64").astype(str).str.zfill(2)
+        + d.astype("Int64").astype(str).str.zfill(2)
+    )
+    full = full.where(d.notna(), None)
+    return pd.DataFrame(
+        {"y": y.astype("Int64"), "m": m.astype("Int64"), "d": d.astype("Int64"), "ymd": full}
+    )
+
+
+def _check(records: pd.DataFrame) -> None:
+    unknown = [c for c in ("record_id",) if c not in records.columns]
+    if unknown:
+        raise InvalidInput("records", "the record table has no record_id column")
+    if records["record_id"].isna().any():
+        raise InvalidInput("record_id", "a record has no id")
+    if records["record_id"].astype(str).duplicated().any():
+        dup = records["record_id"].astype(str)[records["record_id"].astype(str).duplicated()]
+        raise InvalidInput("record_id", f"{dup.nunique()} record ids appear more than once")
+
+
+def prepare(records: pd.DataFrame) -> pd.DataFrame:
+    """The feature table Splink reads: ``unique_id`` plus the derived columns."""
+    _check(records)
+    n = len(records)
+    src = records.reset_index(drop=True)
+    col = {c: (_text(src[c]) if c in src.columns else pd.Series([None] * n, dtype="object"))
+           for c in RECORD_COLUMNS if c != "record_id"}  # fmt: skip
+    out = pd.DataFrame({"unique_id": src["record_id"].astype(str)})
+    out["source_id"] = col["source_id"].fillna("").astype(str)
+
+    # Full names split into parts when the list gave no parts at all.
+    parts = {p: col[p].copy() for p in NAME_PARTS}
+    no_parts = pd.concat([parts[p].isna() for p in NAME_PARTS], axis=1).all(axis=1)
+    need = no_parts & col["full_name"].notna()
+    if need.any():
+        parsed = _map_unique(col["full_name"][need], parse_full_name)
+        for p in ("given", "father", "grandfather", "family"):
+            parts[p].loc[need] = parsed.map(lambda np_, p=p: getattr(np_, p))
+    for p in NAME_PARTS:
+        keys = _map_unique(parts[p], _keys)
+        out[f"{p}_ex"] = keys.map(lambda k: k[0] if isinstance(k, tuple) else None)
+        out[f"{p}_tk"] = keys.map(lambda k: k[1] if isinstance(k, tuple) else None)
+        out[f"{p}_sk"] = keys.map(lambda k: k[2] if isinstance(k, tuple) else None)
+
+    sex = col["sex"].str.casefold()
+    out["sex"] = sex.where(sex.isin(["male", "female"]), None)
+
+    birth = _dates(col["birth_date"])
+    out["by"], out["bm"], out["bd"], out["birth_ymd"] = birth.y, birth.m, birth.d, birth.ymd
+    digits = col["birth_date"].fillna("").str.replace(r"\D", "", regex=True)
+    out["birth_digits"] = digits.where(digits.str.len() == 8, None)
+    event = _dates(col["death_date"].fillna(col["status_date"]))
+    out["ey"], out["em"], out["ed"], out["event_ymd"] = event.y, event.m, event.d, event.ymd
+    age = pd.to_numeric(col["age"], errors="coerce")
+    age = age.where((age >= 0) & (age <= 120)).round()
+    implied = (event.y - age).astype("Int64")
+    out["by_est"] = birth.y.fillna(implied).astype("Int64")
+
+    place = _map_unique(col["place"], _place_keys)
+    out["place_ex"] = place.map(lambda k: k[0] if isinstance(k, tuple) else None)
+    out["place_tk"] = place.map(lambda k: k[1] if isinstance(k, tuple) else None)
+    gov = _map_unique(col["governorate"], _place_keys)
+    out["gov_tk"] = gov.map(lambda k: k[1] if isinstance(k, tuple) else None)
+    for c in out.columns:
+        if out[c].dtype == object:
+            out[c] = out[c].astype("string")
+    return out
+
+
+def feature_columns() -> list[str]:
+    """Every column :func:`prepare` produces, in order."""
+    return list(prepare(pd.DataFrame({"record_id": ["x"]})).columns)

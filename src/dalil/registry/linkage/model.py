@@ -1,0 +1,258 @@
+"""The Splink model: comparisons, blocking rules and the training passes.
+
+Every comparison reads columns made by :mod:`dalil.registry.linkage.features`, and every SQL
+condition is written for DuckDB and translated by Splink for Spark, so one model runs on both.
+This module only describes the model; training and scoring happen in ``engine``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pandas as pd
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator, block_on
+
+from dalil.registry.linkage.features import NAME_PARTS
+
+__all__ = [
+    "COMPARISON_NAMES",
+    "EM_PASSES",
+    "PRIOR_RULES",
+    "blocking_rules",
+    "comparisons",
+    "settings",
+    "usable_comparisons",
+]
+
+_D = "duckdb"
+
+
+def _custom(sql: str, label: str) -> cll.CustomLevel:
+    return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str=_D)
+
+
+def _null(sql: str) -> cll.CustomLevel:
+    level = _custom(sql, "null")
+    level.configure(is_null_level=True)
+    return level
+
+
+_SWAPPED = (
+    '"given_sk_l" = "family_sk_r" AND "family_sk_l" = "given_sk_r" '
+    'AND "given_sk_l" <> "family_sk_l"'
+)
+
+
+def _name(part: str) -> cl.CustomComparison:
+    ex, tk, sk = f"{part}_ex", f"{part}_tk", f"{part}_sk"
+    # Given and family names written in each other's place (family-first order): both
+    # comparisons see it, as both would agree had the names been in order.
+    swapped = [_custom(_SWAPPED, "given and family swapped")] if part in ("given", "family") else []
+    return cl.CustomComparison(
+        output_column_name=part,
+        comparison_levels=[
+            _null(f'"{tk}_l" IS NULL OR "{tk}_r" IS NULL'),
+            *swapped,
+            cll.ExactMatchLevel(ex, term_frequency_adjustments=True).configure(
+                label_for_charts="exact"
+            ),
+            cll.ExactMatchLevel(tk, term_frequency_adjustments=True).configure(
+                label_for_charts="same transliteration key"
+            ),
+            cll.ExactMatchLevel(sk).configure(label_for_charts="same skeleton"),
+            cll.Or(cll.JaroWinklerLevel(ex, 0.9), cll.JaroWinklerLevel(tk, 0.9)).configure(
+                label_for_charts="Jaro-Winkler >= 0.9"
+            ),
+            cll.JaroWinklerLevel(ex, 0.8).configure(label_for_charts="Jaro-Winkler >= 0.8"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def _birth() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="birth_date",
+        comparison_levels=[
+            _null('"by_l" IS NULL OR "by_r" IS NULL'),
+            _custom('"birth_ymd_l" = "birth_ymd_r"', "exact"),
+            _custom(
+                '"by_l" = "by_r" AND "bm_l" = "bd_r" AND "bd_l" = "bm_r" AND "bm_l" <> "bd_l"',
+                "day and month swapped",
+            ),
+            # On the digits as written, so 1960-06-50 is one typo away from 1960-06-30.
+            cll.DamerauLevenshteinLevel("birth_digits", 1).configure(label_for_charts="one typo"),
+            _custom('"by_l" = "by_r" AND "bm_l" = "bm_r"', "same year and month"),
+            _custom('"by_l" = "by_r"', "same year"),
+            _custom('abs("by_l" - "by_r") <= 1', "year +-1"),
+            _custom('"bm_l" = "bm_r" AND "bd_l" = "bd_r"', "same day and month, other year"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def _age() -> cl.CustomComparison:
+    # Only where birth dates cannot compare, so a birth year is never counted twice.
+    return cl.CustomComparison(
+        output_column_name="age",
+        comparison_levels=[
+            _null(
+                '"by_est_l" IS NULL OR "by_est_r" IS NULL '
+                'OR ("by_l" IS NOT NULL AND "by_r" IS NOT NULL)'
+            ),
+            _custom('abs("by_est_l" - "by_est_r") <= 1', "birth year from age +-1"),
+            _custom('abs("by_est_l" - "by_est_r") <= 3', "birth year from age +-3"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def _event() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="event_date",
+        comparison_levels=[
+            _null('"ey_l" IS NULL OR "ey_r" IS NULL'),
+            _custom('"event_ymd_l" = "event_ymd_r"', "exact"),
+            _custom('"ey_l" = "ey_r" AND "em_l" = "em_r"', "same year and month"),
+            _custom('"ey_l" = "ey_r"', "same year"),
+            _custom('abs("ey_l" - "ey_r") <= 1', "year +-1"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def _place() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="place",
+        comparison_levels=[
+            _null(
+                '("place_tk_l" IS NULL OR "place_tk_r" IS NULL) '
+                'AND ("gov_tk_l" IS NULL OR "gov_tk_r" IS NULL)'
+            ),
+            cll.ExactMatchLevel("place_ex", term_frequency_adjustments=True).configure(
+                label_for_charts="same place"
+            ),
+            cll.ExactMatchLevel("place_tk", term_frequency_adjustments=True).configure(
+                label_for_charts="same place, other spelling"
+            ),
+            cll.JaroWinklerLevel("place_ex", 0.9).configure(label_for_charts="similar place"),
+            cll.ExactMatchLevel("gov_tk").configure(label_for_charts="same governorate"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def _sex() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="sex",
+        comparison_levels=[
+            _null('"sex_l" IS NULL OR "sex_r" IS NULL'),
+            cll.ExactMatchLevel("sex").configure(label_for_charts="same"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+_COMPARISONS: dict[str, Callable[[], cl.CustomComparison]] = {
+    **{p: functools.partial(_name, p) for p in NAME_PARTS},
+    "birth_date": _birth,
+    "age": _age,
+    "event_date": _event,
+    "place": _place,
+    "sex": _sex,
+}
+COMPARISON_NAMES = tuple(_COMPARISONS)
+
+
+def comparisons(names: Iterable[str] = COMPARISON_NAMES) -> list[cl.CustomComparison]:
+    wanted = set(names)
+    return [make() for name, make in _COMPARISONS.items() if name in wanted]
+
+
+def usable_comparisons(features: pd.DataFrame) -> list[str]:
+    """Comparisons with something to compare: at least two records with the field."""
+
+    def count(*columns: str) -> int:
+        present = features[list(columns)].notna().any(axis=1)
+        return int(present.sum())
+
+    out = [p for p in NAME_PARTS if count(f"{p}_tk") >= 2]
+    if count("by") >= 2:
+        out.append("birth_date")
+    if count("by_est") >= 2 and (features["by"].isna() & features["by_est"].notna()).any():
+        out.append("age")
+    if count("ey") >= 2:
+        out.append("event_date")
+    if count("place_tk", "gov_tk") >= 2:
+        out.append("place")
+    if count("sex") >= 2:
+        out.append("sex")
+    return out
+
+
+# Blocking on keys, never raw text, so Arabic- and Latin-script records meet.
+BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
+    ("given_sk", "family_sk"),
+    ("given_sk", "father_sk"),
+    ("family_sk", "father_sk"),
+    ("family_sk", "by"),
+    ("given_tk", "mother_tk"),
+    ("birth_ymd", "substr(given_sk, 1, 1)"),
+    ("birth_ymd", "substr(family_sk, 1, 1)"),
+    ("birth_ymd", "place_tk"),
+    ("birth_ymd", "gov_tk"),
+)
+# Given and family names swapped (family-first order in one list).
+SWAP_RULE = "l.given_sk = r.family_sk AND l.family_sk = r.given_sk"
+
+# EM passes: each fixes the columns it blocks on and trains the m of every other comparison.
+EM_PASSES: tuple[tuple[str, ...], ...] = (
+    ("given_sk", "family_sk"),
+    ("birth_ymd",),
+    ("father_sk", "family_sk"),
+)
+
+# Near-certain matches used for the starting prior (refined afterwards by EM, see engine).
+PRIOR_RULES: tuple[tuple[str, ...], ...] = (
+    ("given_tk", "family_tk", "birth_ymd"),
+    ("given_tk", "father_tk", "family_tk", "by"),
+)
+
+
+def blocking_rules(extra_sql: str | None = None) -> list[Any]:
+    """The prediction blocking rules; ``extra_sql`` is ANDed to each (incremental runs)."""
+    rules: list[Any] = []
+    for keys in BLOCKING_KEYS:
+        if extra_sql is None:
+            rules.append(block_on(*keys))
+        else:
+            eq = " AND ".join(
+                f"l.{k} = r.{k}" if "(" not in k else f"{_side(k, 'l')} = {_side(k, 'r')}"
+                for k in keys
+            )
+            rules.append(f"{eq} AND ({extra_sql})")
+    rules.append(SWAP_RULE if extra_sql is None else f"{SWAP_RULE} AND ({extra_sql})")
+    return rules
+
+
+def _side(expr: str, side: str) -> str:
+    """``substr(given_sk, 1, 1)`` → ``substr(l.given_sk, 1, 1)``."""
+    name, rest = expr.split("(", 1)
+    column, args = rest.split(",", 1)
+    return f"{name}({side}.{column.strip()},{args}"
+
+
+def settings(prior: float = 1e-4, names: Iterable[str] = COMPARISON_NAMES) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=list[Any](comparisons(names)),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        probability_two_random_records_match=prior,
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=False,
+        additional_columns_to_retain=[],
+    )

@@ -1,0 +1,218 @@
+"""The linkage engine end to end on small synthetic lists (DuckDB): cross-script spellings link,
+namesakes with different fathers stay apart, day/month swaps link, judgements override the model,
+incremental linking leaves existing clusters alone, every pair is explained, a seed repeats."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from dalil.errors import InvalidInput
+from dalil.registry.linkage import LinkResult, bcubed_scores, link, link_new, pairwise_scores
+from registry.linkage_data import records
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[pd.DataFrame, dict[str, str]]:
+    return records()
+
+
+@pytest.fixture(scope="module")
+def result(data: tuple[pd.DataFrame, dict[str, str]]) -> LinkResult:
+    return link(data[0], seed=42)
+
+
+def clusters_of(result: LinkResult) -> dict[str, str]:
+    return dict(zip(result.clusters["record_id"], result.clusters["cluster_id"], strict=True))
+
+
+def test_arabic_and_latin_spellings_of_one_person_link(result: LinkResult) -> None:
+    c = clusters_of(result)
+    # محمد عبد الله / Mohammad Abdullah / Mhd Abdallah
+    assert c["ar-abdullah"] == c["lat-abdullah"] == c["full-abdullah"]
+
+
+def test_namesakes_with_different_fathers_stay_apart(result: LinkResult) -> None:
+    c = clusters_of(result)
+    assert c["ar-khatib-ahmad"] == c["lat-khatib-ahmad"]
+    assert c["ar-khatib-khaled"] == c["lat-khatib-khaled"]
+    assert c["ar-khatib-ahmad"] != c["ar-khatib-khaled"]
+
+
+def test_day_and_month_swap_links_and_says_so(result: LinkResult) -> None:
+    c = clusters_of(result)
+    assert c["ar-swap"] == c["lat-swap"]
+    pair = result.pairs[
+        (result.pairs.record_a == "ar-swap") & (result.pairs.record_b == "lat-swap")
+    ]
+    explanation = json.loads(pair["explanation"].iloc[0])
+    assert explanation["birth_date"]["level"] == "day and month swapped"
+    assert explanation["birth_date"]["bayes_factor"] > 1
+
+
+def test_accuracy_on_the_synthetic_lists(
+    result: LinkResult, data: tuple[pd.DataFrame, dict[str, str]]
+) -> None:
+    truth = data[1]
+    pred = clusters_of(result)
+    assert pairwise_scores(pred, truth).f1 >= 0.95
+    assert bcubed_scores(pred, truth).f1 >= 0.95
+    persons = len(set(truth.values()))
+    assert abs(result.clusters["cluster_id"].nunique() - persons) <= 0.02 * persons
+
+
+def test_every_record_has_one_cluster_and_every_pair_an_explanation(
+    result: LinkResult, data: tuple[pd.DataFrame, dict[str, str]]
+) -> None:
+    assert sorted(result.clusters["record_id"]) == sorted(data[0]["record_id"])
+    pairs = result.pairs
+    assert len(pairs) > 0
+    assert (pairs["record_a"] < pairs["record_b"]).all()
+    assert not pairs.duplicated(["record_a", "record_b"]).any()
+    assert pairs["match_probability"].between(0, 1).all()
+    assert set(pairs["status"]) <= {"linked", "review", "unlinked"}
+    assert (pairs.loc[pairs.match_probability >= 0.8, "status"] == "linked").all()
+    assert (pairs.loc[pairs.match_probability < 0.2, "status"] == "unlinked").all()
+    comparisons = result.calibration["comparisons"]
+    for text in pairs["explanation"]:
+        explanation = json.loads(text)
+        assert list(explanation) == comparisons
+        for part in explanation.values():
+            assert isinstance(part["level"], str)
+            assert part["level"]
+            assert part["bayes_factor"] >= 0
+    # The weights in the explanation add up to the pair's match weight (with the prior).
+    row = pairs.iloc[0]
+    bits = sum(p["weight"] for p in json.loads(row["explanation"]).values())
+    prior = result.calibration["prior"]["value"]
+    import math
+
+    assert bits + math.log2(prior / (1 - prior)) == pytest.approx(row["match_weight"], abs=0.1)
+
+
+def test_model_and_calibration_are_json_and_say_how_the_prior_was_set(result: LinkResult) -> None:
+    model = json.loads(json.dumps(result.model))
+    assert model["format"] == "dalil.linkage-model/1"
+    assert 0 < model["prior"] < 0.5
+    levels = model["splink"]["comparisons"][0]["comparison_levels"]
+    assert all("m_probability" in lv for lv in levels if not lv.get("is_null_level"))
+    calibration = json.loads(json.dumps(result.calibration))
+    assert calibration["prior"]["value"] == model["prior"]
+    assert "fixed point" in calibration["prior"]["method"]
+    assert calibration["decision"] == {"match_probability": 0.5, "review_band": [0.2, 0.8]}
+    assert any(p["ok"] for p in calibration["m"]["passes"])
+
+
+def test_same_seed_same_result(
+    result: LinkResult, data: tuple[pd.DataFrame, dict[str, str]]
+) -> None:
+    again = link(data[0], seed=42)
+    assert clusters_of(again) == clusters_of(result)
+    pd.testing.assert_frame_equal(
+        again.pairs[["record_a", "record_b", "status"]],
+        result.pairs[["record_a", "record_b", "status"]],
+    )
+    assert again.pairs["match_weight"].to_numpy() == pytest.approx(
+        result.pairs["match_weight"].to_numpy(), abs=1e-6
+    )
+
+
+def test_judgements_override_the_model(
+    result: LinkResult, data: tuple[pd.DataFrame, dict[str, str]]
+) -> None:
+    before = clusters_of(result)
+    # Two records of different synthetic people the model kept apart, and a pair it linked.
+    a, b = "ar-p0000", "ar-p0001"
+    assert before[a] != before[b]
+    assert before["ar-swap"] == before["lat-swap"]
+    labels = pd.DataFrame(
+        [
+            {"record_a": b, "record_b": a, "decision": "same"},
+            {"record_a": "ar-swap", "record_b": "lat-swap", "decision": "different"},
+            {"record_a": "ar-abdullah", "record_b": "lat-abdullah", "decision": "unsure"},
+        ]
+    )
+    judged = link(data[0], labels=labels, seed=42)
+    after = clusters_of(judged)
+    assert after[a] == after[b]
+    assert after["ar-swap"] != after["lat-swap"]
+    assert after["ar-abdullah"] == after["lat-abdullah"]  # unsure changes nothing
+    rows = judged.pairs.set_index(["record_a", "record_b"])
+    assert rows.loc[(a, b), "judgement"] == "same"
+    assert rows.loc[(a, b), "status"] == "linked"
+    assert rows.loc[("ar-swap", "lat-swap"), "status"] == "unlinked"
+
+
+def test_unknown_judgement_is_refused(data: tuple[pd.DataFrame, dict[str, str]]) -> None:
+    labels = pd.DataFrame([{"record_a": "ar-swap", "record_b": "lat-swap", "decision": "maybe"}])
+    with pytest.raises(InvalidInput):
+        link(data[0].head(5), labels=labels)
+
+
+def _new_records() -> pd.DataFrame:
+    rows: list[dict[str, Any]] = [
+        # Another list's spelling of محمد بن خالد الخطيب, born 1990-09-30 in Homs.
+        {"record_id": "new-khatib", "source_id": "new", "given": "Mouhamad", "father": "Khaled",
+         "family": "El-Khatib", "birth_date": "1990-09-30", "place": "Homs", "sex": "male"},
+        {"record_id": "new-khatib-2", "source_id": "new", "full_name": "محمد خالد الخطيب",
+         "birth_date": "1990-09-30", "place": "حمص", "sex": "male"},
+        # Somebody nobody has listed yet.
+        {"record_id": "new-stranger", "source_id": "new", "given": "Yasin", "father": "Tarek",
+         "family": "Al-Bakkour", "birth_date": "2001-01-19", "place": "Idlib", "sex": "male"},
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_link_new_attaches_to_the_right_cluster_and_leaves_the_rest(
+    result: LinkResult, data: tuple[pd.DataFrame, dict[str, str]]
+) -> None:
+    existing = data[0]
+    before = result.clusters.copy()
+    new = _new_records()
+    out = link_new(new, existing, before, result.model)
+    c = clusters_of(out)
+    old = clusters_of(result)
+    assert sorted(c) == sorted(new["record_id"])  # only new records come back
+    assert c["new-khatib"] == old["ar-khatib-khaled"]
+    assert c["new-khatib-2"] == old["ar-khatib-khaled"]
+    assert c["new-stranger"] not in set(old.values())
+    new_ids = set(new["record_id"])
+    involved = out.pairs["record_a"].isin(new_ids) | out.pairs["record_b"].isin(new_ids)
+    assert involved.all()  # existing records are never re-linked among themselves
+    assert out.pairs["explanation"].map(lambda t: bool(json.loads(t))).all()
+    pd.testing.assert_frame_equal(before, result.clusters)  # the input is not touched
+
+
+def test_link_new_never_joins_two_existing_clusters(
+    result: LinkResult, data: tuple[pd.DataFrame, dict[str, str]]
+) -> None:
+    old = clusters_of(result)
+    # A record close to both Khatib namesakes (no father, no birth date).
+    bridge = pd.DataFrame(
+        [
+            {
+                "record_id": "new-bridge",
+                "source_id": "new",
+                "given": "Mohammad",
+                "family": "Al-Khatib",
+                "place": "Homs",
+                "sex": "male",
+            }
+        ]
+    )
+    out = link_new(bridge, data[0], result.clusters, result.model)
+    cid = clusters_of(out)["new-bridge"]
+    assert cid in {old["ar-khatib-ahmad"], old["ar-khatib-khaled"], "new-bridge"}
+    assert old["ar-khatib-ahmad"] != old["ar-khatib-khaled"]
+
+
+def test_link_new_refuses_a_record_already_linked(
+    result: LinkResult, data: tuple[pd.DataFrame, dict[str, str]]
+) -> None:
+    with pytest.raises(InvalidInput):
+        link_new(data[0].head(1), data[0], result.clusters, result.model)
+    with pytest.raises(InvalidInput):
+        link_new(_new_records(), data[0], result.clusters, {"format": "other"})

@@ -1,0 +1,176 @@
+"""The linkage engine's pure parts: features, constrained clustering, the prior, the metrics."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dalil.errors import InvalidInput
+from dalil.registry.linkage.cluster import constrained_clusters
+from dalil.registry.linkage.engine import fixed_point_prior
+from dalil.registry.linkage.features import prepare
+from dalil.registry.linkage.metrics import (
+    bcubed_scores,
+    pairs_to_clusters,
+    pairwise_link_scores,
+    pairwise_scores,
+)
+from dalil.registry.linkage.schema import RECORD_COLUMNS
+
+# ----------------------------------------------------------------- features
+
+
+def test_features_put_arabic_and_latin_spellings_on_one_key() -> None:
+    f = prepare(
+        pd.DataFrame(
+            [
+                {"record_id": "a", "full_name": "محمد عبد الله", "place": "دير الزور"},
+                {"record_id": "b", "given": "Mhd", "family": "Abdallah", "place": "Deir ez-Zor"},
+            ]
+        )
+    ).set_index("unique_id")
+    assert f.loc["a", "given_tk"] == f.loc["b", "given_tk"]
+    assert f.loc["a", "family_tk"] == f.loc["b", "family_tk"]
+    assert f.loc["a", "given_ex"] != f.loc["b", "given_ex"]
+    assert f.loc["a", "place_tk"] == f.loc["b", "place_tk"]
+
+
+def test_features_read_partial_dates_ages_and_a_day_in_the_month_place() -> None:
+    f = prepare(
+        pd.DataFrame(
+            [
+                {"record_id": "a", "birth_date": "1980-16-04"},
+                {"record_id": "b", "birth_date": "1980-04"},
+                {"record_id": "c", "age": "33", "death_date": "2013-05-02"},
+                {"record_id": "d", "birth_date": "1980-02-31x", "status_date": "2012"},
+                {"record_id": "e", "birth_date": "0000-99-99", "age": 500},
+            ]
+        )
+    ).set_index("unique_id")
+    assert (f.loc["a", "by"], f.loc["a", "bm"], f.loc["a", "bd"]) == (1980, 4, 16)
+    assert f.loc["a", "birth_ymd"] == "19800416"
+    assert f.loc["b", "bm"] == 4
+    assert pd.isna(f.loc["b", "bd"])
+    assert pd.isna(f.loc["b", "birth_ymd"])
+    assert pd.isna(f.loc["c", "by"])
+    assert f.loc["c", "by_est"] == 1980
+    assert f.loc["d", "ey"] == 2012
+    assert pd.isna(f.loc["e", "by"])
+    assert pd.isna(f.loc["e", "by_est"])
+
+
+def test_features_refuse_missing_or_repeated_record_ids() -> None:
+    with pytest.raises(InvalidInput):
+        prepare(pd.DataFrame({"given": ["x"]}))
+    with pytest.raises(InvalidInput):
+        prepare(pd.DataFrame({"record_id": ["a", "a"], "given": ["x", "y"]}))
+    with pytest.raises(InvalidInput):
+        prepare(pd.DataFrame({"record_id": ["a", None]}))
+
+
+_cell = st.one_of(st.none(), st.text(max_size=30), st.integers(-10, 3000))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.fixed_dictionaries({c: _cell for c in RECORD_COLUMNS if c != "record_id"}),
+                min_size=1, max_size=6))  # fmt: skip
+def test_features_take_any_cell_values_and_keep_the_input(rows: list[dict[str, object]]) -> None:
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "record_id", [f"r{i}" for i in range(len(rows))])
+    copy = frame.copy()
+    f = prepare(frame)
+    assert list(f["unique_id"]) == list(frame["record_id"])
+    pd.testing.assert_frame_equal(frame, copy)
+    assert f["bm"].dropna().between(1, 12).all()
+    assert f["bd"].dropna().between(1, 31).all()
+    for part in ("given", "family"):  # a key only comes from a name
+        assert (f[f"{part}_tk"].isna() | f[f"{part}_ex"].notna()).all()
+        assert (f[f"{part}_sk"].isna() == f[f"{part}_tk"].isna()).all()
+
+
+# ----------------------------------------------------------------- clustering
+
+
+def test_a_chain_stops_where_two_compared_records_disagree() -> None:
+    # A–B and B–C are strong, but A and C were compared and disagree.
+    mapping, refused = constrained_clusters(
+        ["A", "B", "C"], [("A", "B", 10.0), ("B", "C", 5.0)], cannot=[("A", "C")]
+    )
+    assert mapping["A"] == mapping["B"] != mapping["C"]
+    assert refused == [("B", "C")]
+
+
+def test_the_strongest_link_wins_a_contested_record() -> None:
+    mapping, _ = constrained_clusters(
+        ["A", "B", "C"], [("A", "B", 3.0), ("B", "C", 9.0)], cannot=[("A", "C")]
+    )
+    assert mapping["B"] == mapping["C"] != mapping["A"]
+
+
+def test_judged_same_goes_first_and_judged_different_is_never_joined() -> None:
+    mapping, _ = constrained_clusters(
+        ["A", "B", "C", "D"],
+        [("A", "C", 20.0), ("C", "D", 20.0)],
+        forced=[("A", "B")],
+        cannot=[("B", "D")],
+    )
+    assert mapping["A"] == mapping["B"] == mapping["C"]
+    assert mapping["D"] != mapping["A"]
+
+
+def test_existing_clusters_keep_their_ids_and_are_never_joined() -> None:
+    existing = {"x1": "P1", "x2": "P1", "y1": "P2"}
+    mapping, refused = constrained_clusters(
+        ["n1", "n2"], [("n1", "x1", 8.0), ("n1", "y1", 7.0), ("n2", "n1", 1.0)], existing=existing
+    )
+    assert mapping["n1"] == mapping["n2"] == "P1"
+    assert mapping["y1"] == "P2"
+    assert ("n1", "y1") in refused
+
+
+def test_cluster_ids_are_the_smallest_member() -> None:
+    mapping, _ = constrained_clusters(["b", "a", "c"], [("b", "a", 1.0)])
+    assert mapping == {"a": "a", "b": "a", "c": "c"}
+
+
+# ----------------------------------------------------------------- prior
+
+
+def test_fixed_point_prior_recovers_the_share_of_matches() -> None:
+    # 100 clear matches (2^20) among 1e6 pairs, the rest clear non-matches (2^-20).
+    evidence = np.array([20.0] * 100 + [-20.0] * 1000)
+    prior, iterations = fixed_point_prior(evidence, 1e6, start=0.3)
+    assert prior == pytest.approx(100 / 1e6, rel=0.01)
+    assert iterations > 1
+    # It does not depend on where it starts.
+    assert fixed_point_prior(evidence, 1e6, start=1e-9)[0] == pytest.approx(prior, rel=1e-3)
+
+
+# ----------------------------------------------------------------- metrics
+
+
+def test_pairwise_and_bcubed_scores_on_a_worked_example() -> None:
+    truth = {"a": 1, "b": 1, "c": 1, "d": 2}
+    pred = {"a": "x", "b": "x", "c": "y", "d": "y"}
+    pw = pairwise_scores(pred, truth)
+    # true pairs ab ac bc; predicted pairs ab cd; one right
+    assert (pw.precision, pw.recall) == (0.5, pytest.approx(1 / 3))
+    assert pw.f1 == pytest.approx(0.4)
+    b3 = bcubed_scores(pred, truth)
+    assert b3.precision == pytest.approx((1 + 1 + 0.5 + 0.5) / 4)
+    assert b3.recall == pytest.approx((2 / 3 + 2 / 3 + 1 / 3 + 1) / 4)
+    perfect = bcubed_scores(truth, truth)
+    assert perfect.f1 == 1.0
+    assert not math.isnan(pairwise_scores({}, truth).f1)
+
+
+def test_links_to_clusters_and_link_scores() -> None:
+    truth = pairs_to_clusters(["a", "b", "c", "d"], [("a", "b"), ("b", "c")])
+    assert truth["a"] == truth["b"] == truth["c"] != truth["d"]
+    s = pairwise_link_scores({("b", "a"), ("c", "d")}, truth)
+    assert (s.precision, s.recall) == (0.5, pytest.approx(1 / 3))
