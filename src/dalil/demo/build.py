@@ -66,6 +66,9 @@ def build(db: Database, home: Path | None = None) -> BuildResult:
             _build(session, data, case_id)
             created = True
     estimate_id = ensure_estimate(db, slug)
+    from dalil.demo.registry import ensure_registry  # Splink only when the demo is built
+
+    ensure_registry(db, slug)  # the lists as list records, linked
     media = 0
     if home is not None:
         from dalil.demo.media import ensure_media  # PyAV and FAISS only when media are built
