@@ -20,6 +20,7 @@ from dalil.documentation import (
     get_entity,
     label,
     place_path,
+    rebuild_index,
     search_persons,
 )
 
@@ -286,6 +287,21 @@ def person_search(
         console.print(table)
 
     emit(as_json, rows, render)
+
+
+@person_app.command("reindex")
+def person_reindex(
+    ctx: typer.Context,
+    case: str | None = typer.Option(None, help="Only this case (slug or ID); default: all."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Rebuild the person-name search index from the stored names (maintenance)."""
+    app = app_of(ctx)
+    with app.write() as session:
+        case_id = None if case is None else app.case(session, case).id
+        rows = rebuild_index(session.connection(), case_id=case_id)
+    result = {"case": case, "index_rows": rows}
+    emit(as_json, result, lambda: console.print(f"search index rebuilt: {rows} row(s)"))
 
 
 @org_app.command("add")

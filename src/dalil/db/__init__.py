@@ -11,6 +11,7 @@ from dalil.db import (  # noqa: F401
     models_evidence,
     models_evidence_items,
     models_registry,
+    models_search,
 )
 from dalil.db.engine import Database
 from dalil.db.ids import kind_of, new_id, stable_id

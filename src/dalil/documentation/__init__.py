@@ -25,17 +25,18 @@ from dalil.documentation.entities import (
 )
 from dalil.documentation.history import change_view, history_of
 from dalil.documentation.lookup import get_case, get_entity
-from dalil.documentation.persons import (
-    NameInput,
-    PersonHit,
-    add_name,
-    add_person,
-    display_name,
-    search_persons,
-)
+from dalil.documentation.persons import NameInput, add_name, add_person, display_name
 from dalil.documentation.properties import Property, properties, property_of
 from dalil.documentation.purge import purge
 from dalil.documentation.relations import add_relation, relations_of
+from dalil.documentation.search import (
+    PersonHit,
+    PersonPage,
+    count_persons,
+    rebuild_index,
+    search_page,
+    search_persons,
+)
 from dalil.documentation.views import claim_view, entity_view, label, place_path, source_brief
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "CaseSummary",
     "NameInput",
     "PersonHit",
+    "PersonPage",
     "Property",
     "PropertyClaims",
     "actor_of",
@@ -53,6 +55,7 @@ __all__ = [
     "change_view",
     "claim_view",
     "claims_about",
+    "count_persons",
     "create",
     "create_case",
     "display_name",
@@ -68,8 +71,10 @@ __all__ = [
     "property_claims",
     "property_of",
     "purge",
+    "rebuild_index",
     "relations_of",
     "restore",
+    "search_page",
     "search_persons",
     "set_status",
     "set_violation_types",

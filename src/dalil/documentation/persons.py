@@ -1,7 +1,8 @@
 """Persons and their names: parts in any script, several names per person, and name search.
 
 A name is kept in parts (given, father's, grandfather's, family, mother's) as Syrian records give
-them; search works on an Arabic-normalised key so that احمد finds أحمد and فاطمه finds فاطمة.
+them; search (:mod:`dalil.documentation.search`) works on an Arabic-normalised key so that احمد
+finds أحمد and فاطمه finds فاطمة, and on a transliteration key so that Mohammad finds محمد.
 Linking records of one person across lists is the registry's job, not this module's.
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from dalil.db import Case, Person, PersonName, new_id
@@ -97,29 +97,3 @@ def display_name(person: Person, lang: str = "en") -> str:
         if name.script == wanted:
             return name.full
     return person.names[0].full
-
-
-@dataclass
-class PersonHit:
-    person: Person
-    matched: PersonName
-
-
-def search_persons(session: Session, case: Case, query: str, *, limit: int = 50) -> list[PersonHit]:
-    """Persons of ``case`` one of whose names contains every word of ``query`` (normalised)."""
-    words = search_key(query or "").split()
-    if not words:
-        raise InvalidInput("query", "give at least one letter to search for")
-    if len(words) > 12:
-        raise InvalidInput("query", "give at most 12 words")
-    match = and_(*(PersonName.search_key.contains(w, autoescape=True) for w in words))
-    rows = session.execute(
-        select(Person, PersonName)
-        .join(PersonName, PersonName.person_id == Person.id)
-        .where(Person.case_id == case.id, Person.deleted_at.is_(None), match)
-        .order_by(PersonName.full, Person.id)
-    )
-    hits: dict[str, PersonHit] = {}
-    for person, name in rows:
-        hits.setdefault(person.id, PersonHit(person, name))
-    return list(hits.values())[:limit]

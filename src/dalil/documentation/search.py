@@ -1,0 +1,406 @@
+"""Person search on an index of name words: Arabic-normalised, across scripts, paged in SQL.
+
+A query matches a name when every query word begins a word of the name, Arabic-normalised
+(``dalil.values.search_key``: احمد finds أحمد, فاطمه finds فاطمة, حسن finds الحسن), or when every
+word's transliteration key (``dalil.registry.names.translit_key``) is a word key of the name
+(Mohammad finds محمد and Mouhamad; محمد finds Mohammed). Persons matched the first way rank
+before those matched only the second way, then by ID, so pages are stable.
+
+The index (:class:`dalil.db.models_search.PersonSearchKey`) is derived data: every flush that
+touches a person or a name re-derives that person's rows (the hook :func:`install` puts on the
+session), and :func:`rebuild_index` re-derives them all. It holds only live persons, with their
+sensitivity, so that a page and its total are counted without loading a record the caller may not
+see. This module never changes a name; it must never list a deleted person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    and_,
+    delete,
+    distinct,
+    event,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Mapped, Session, UOWTransaction, aliased, selectinload
+
+from dalil.db import Case, Entity, Person, PersonName
+from dalil.db.engine import DalilSession
+from dalil.db.models_search import TRANSLIT, WORD, PersonSearchKey
+from dalil.errors import InvalidInput
+from dalil.registry.names import translit_key
+from dalil.values import search_key
+from dalil.vocab import vocabularies
+
+MAX_WORDS = 12
+MAX_TOKEN = 200  # the index column's width; longer words are cut (a prefix still matches)
+BATCH = 500
+_ARTICLE = "ال"
+# The parts that make up a person's own name (the mother's name is not searched: a search for
+# فاطمة must not list every son of a Fatima).
+OWN_PARTS = ("given", "father", "grandfather", "family")
+
+_KEYS = cast(Table, PersonSearchKey.__table__)
+_NAMES = cast(Table, PersonName.__table__)
+_ENTITIES = cast(Table, Entity.__table__)
+
+
+# --- what is indexed --------------------------------------------------------------------------
+
+
+def name_text(full: str, parts: Iterable[str | None]) -> str:
+    """The text a name is searched by: its full form and its own parts."""
+    return " ".join([full, *(p for p in parts if p)])
+
+
+def key_tokens(key: str) -> set[str]:
+    """The words of a ``search_key``, and each ال-word without its article too."""
+    words = set(key.split())
+    words |= {w[len(_ARTICLE) :] for w in words if w.startswith(_ARTICLE) and len(w) > 3}
+    return {w[:MAX_TOKEN] for w in words}
+
+
+def word_tokens(text: str) -> set[str]:
+    """Arabic-normalised words of ``text`` (see :func:`key_tokens`)."""
+    return key_tokens(search_key(text))
+
+
+def translit_tokens(text: str) -> set[str]:
+    return {k[:MAX_TOKEN] for k in translit_key(text).split()}
+
+
+def _rows(connection: Connection, person_ids: Collection[str]) -> Iterator[dict[str, Any]]:
+    """The index rows of the live ones among ``person_ids``."""
+    names = connection.execute(
+        select(
+            _NAMES.c.id,
+            _NAMES.c.person_id,
+            _NAMES.c.search_key,
+            _NAMES.c.full,
+            *(_NAMES.c[p] for p in OWN_PARTS),
+            _ENTITIES.c.case_id,
+            _ENTITIES.c.sensitivity,
+        )
+        .join(_ENTITIES, _ENTITIES.c.id == _NAMES.c.person_id)
+        .where(_NAMES.c.person_id.in_(person_ids), _ENTITIES.c.deleted_at.is_(None))
+    )
+    for row in names:
+        text = name_text(row.full, (row[4 + i] for i in range(len(OWN_PARTS))))
+        common = {
+            "case_id": row.case_id,
+            "sensitivity": row.sensitivity,
+            "person_id": row.person_id,
+            "name_id": row.id,
+        }
+        # The stored search_key is the normalised form of this same text (persons.py).
+        words = key_tokens(row.search_key)
+        for key_type, tokens in ((WORD, words), (TRANSLIT, translit_tokens(text))):
+            for token in sorted(tokens):
+                yield common | {"key_type": key_type, "token": token}
+
+
+def index_persons(connection: Connection, person_ids: Iterable[str]) -> int:
+    """Re-derive the index rows of these persons (dropping those of deleted ones); rows written."""
+    wanted = sorted(set(person_ids))
+    written = 0
+    for start in range(0, len(wanted), BATCH):
+        chunk = wanted[start : start + BATCH]
+        connection.execute(
+            delete(_KEYS).where(
+                _KEYS.c.name_id.in_(select(_NAMES.c.id).where(_NAMES.c.person_id.in_(chunk)))
+            )
+        )
+        rows = list(_rows(connection, chunk))
+        if rows:
+            connection.execute(insert(_KEYS), rows)
+        written += len(rows)
+    return written
+
+
+def rebuild_index(connection: Connection, *, case_id: str | None = None) -> int:
+    """Drop and re-derive the whole index (or one case's part of it); rows written."""
+    scope = [] if case_id is None else [_KEYS.c.case_id == case_id]
+    connection.execute(delete(_KEYS).where(*scope))
+    persons = select(_ENTITIES.c.id).where(_ENTITIES.c.kind == "person")
+    if case_id is not None:
+        persons = persons.where(_ENTITIES.c.case_id == case_id)
+    ids = list(connection.scalars(persons.order_by(_ENTITIES.c.id)))
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        rows = list(_rows(connection, ids[start : start + BATCH]))
+        if rows:
+            connection.execute(insert(_KEYS), rows)
+        written += len(rows)
+    return written
+
+
+OFF_KEY = "dalil.search.off"  # session.info flag: a migration older than the index writes
+
+
+def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
+    if session.info.get(OFF_KEY):
+        return
+    touched: set[str] = set()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Person):
+            touched.add(obj.id)
+        elif isinstance(obj, PersonName) and obj.person_id:
+            touched.add(obj.person_id)
+    if touched:
+        index_persons(session.connection(), touched)
+
+
+def install(session_class: type[Session]) -> None:
+    """Keep the index in step with every flush of ``session_class`` (idempotent)."""
+    if not event.contains(session_class, "after_flush", _after_flush):
+        event.listen(session_class, "after_flush", _after_flush)
+
+
+# --- searching --------------------------------------------------------------------------------
+
+
+@dataclass
+class PersonHit:
+    person: Person
+    matched: PersonName
+
+
+@dataclass(frozen=True)
+class _Query:
+    words: tuple[str, ...]
+    keys: tuple[str, ...]
+
+
+def _parse(query: str) -> _Query:
+    words = search_key(query or "").split()
+    if not words:
+        raise InvalidInput("query", "give at least one letter to search for")
+    if len(words) > MAX_WORDS:
+        raise InvalidInput("query", f"give at most {MAX_WORDS} words")
+    keys = translit_key(query).split()
+    return _Query(
+        tuple(dict.fromkeys(w[:MAX_TOKEN] for w in words)),
+        tuple(dict.fromkeys(k[:MAX_TOKEN] for k in keys))[:MAX_WORDS],
+    )
+
+
+def _levels(max_sensitivity: str | None) -> list[str] | None:
+    if max_sensitivity is None:
+        return None
+    levels = vocabularies().get("sensitivity").ids()
+    if max_sensitivity not in levels:
+        raise InvalidInput("max_sensitivity", f"give one of {', '.join(levels)}")
+    return levels[: levels.index(max_sensitivity) + 1]
+
+
+def _after(prefix: str) -> str:
+    """The least string above every string that starts with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _token_is(column: Mapped[str], token: str, *, prefix: bool) -> ColumnElement[bool]:
+    if prefix:
+        return and_(column >= token, column < _after(token))
+    return column == token
+
+
+PROBE = 2000  # rows read at most to compare how common two query words are
+
+
+def _where(
+    key: Any, case_id: str, key_type: str, token: str, levels: list[str] | None
+) -> list[ColumnElement[bool]]:
+    where = [
+        key.case_id == case_id,
+        key.key_type == key_type,
+        _token_is(key.token, token, prefix=key_type == WORD),
+    ]
+    if levels is not None:
+        where.append(key.sensitivity.in_(levels))
+    return where
+
+
+def _branch(
+    session: Session,
+    case_id: str,
+    key_type: str,
+    tokens: tuple[str, ...],
+    levels: list[str] | None,
+    rank: int,
+) -> Select[str, int] | None:
+    """Names of which every token matches a word, or None when one token matches nothing.
+
+    The rarest token drives (a bounded count of each decides); the others are checked per name.
+    A common word first would check thousands of names one by one.
+    """
+    seen = dict.fromkeys(tokens, 1)
+    if len(tokens) > 1:  # one statement counts every token's rows, up to PROBE each
+        counts = [
+            select(func.count())
+            .select_from(
+                select(literal(1))
+                .where(*_where(PersonSearchKey, case_id, key_type, token, levels))
+                .limit(PROBE)
+                .subquery()
+            )
+            .scalar_subquery()
+            for token in tokens
+        ]
+        row = session.execute(select(*counts)).one()
+        seen = {token: int(n) for token, n in zip(tokens, row, strict=True)}
+        if not all(seen.values()):
+            return None
+    first, *others = sorted(tokens, key=lambda t: (seen[t], -len(t), t))
+    key = aliased(PersonSearchKey)
+    where = _where(key, case_id, key_type, first, levels)
+    for token in others:
+        other = aliased(PersonSearchKey)
+        where.append(
+            exists().where(
+                other.name_id == key.name_id,
+                other.key_type == key_type,
+                _token_is(other.token, token, prefix=key_type == WORD),
+            )
+        )
+    return select(key.person_id, literal(rank).label("rank")).where(*where)
+
+
+def _hits(session: Session, case: Case, q: _Query, levels: list[str] | None) -> Any:
+    """The (person, rank) rows of every matching name, or None when nothing can match."""
+    branches = [_branch(session, case.id, WORD, q.words, levels, 0)]
+    if q.keys:
+        branches.append(_branch(session, case.id, TRANSLIT, q.keys, levels, 1))
+    found = [b for b in branches if b is not None]
+    if not found:
+        return None
+    return union_all(*found).subquery("hits")
+
+
+def _name_rank(q: _Query, name: PersonName) -> int | None:
+    words = key_tokens(name.search_key)
+    if all(any(w.startswith(t) for w in words) for t in q.words):
+        return 0
+    text = name_text(name.full, (getattr(name, p) for p in OWN_PARTS))
+    if q.keys and set(q.keys) <= translit_tokens(text):
+        return 1
+    return None
+
+
+@dataclass
+class PersonPage:
+    """One page of a search and how many persons all pages hold."""
+
+    hits: list[PersonHit]
+    total: int
+
+
+def search_page(
+    session: Session,
+    case: Case,
+    query: str,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    max_sensitivity: str | None = None,
+) -> PersonPage:
+    """A page of :func:`search_persons` and the total, counted in the same statement."""
+    if limit < 0 or offset < 0:
+        raise InvalidInput("limit", "limit and offset cannot be negative")
+    q = _parse(query)
+    levels = _levels(max_sensitivity)
+    hits = _hits(session, case, q, levels)
+    if hits is None:
+        return PersonPage([], 0)
+    rank = func.min(hits.c.rank).label("rank")
+    rows = list(
+        session.execute(
+            select(hits.c.person_id, rank, func.count().over().label("total"))
+            .group_by(hits.c.person_id)
+            .order_by(rank, hits.c.person_id)
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    if not rows:  # past the last page (or limit 0): the window gave no total
+        total = int(session.scalar(select(func.count(distinct(hits.c.person_id)))) or 0)
+        return PersonPage([], total)
+    return PersonPage(_load(session, q, [r.person_id for r in rows]), int(rows[0].total))
+
+
+def _load(session: Session, q: _Query, ids: list[str]) -> list[PersonHit]:
+    """The persons of a page, in its order, each with the name that matched best."""
+    persons = {
+        p.id: p
+        for p in session.scalars(
+            select(Person).where(Person.id.in_(ids)).options(selectinload(Person.names))
+        )
+    }
+    found: list[PersonHit] = []
+    for person_id in ids:
+        person = persons.get(person_id)
+        if person is None:  # removed since the page was read
+            continue
+        ranked = [
+            (r, n.position, n.id, n) for n in person.names if (r := _name_rank(q, n)) is not None
+        ]
+        if ranked:
+            found.append(PersonHit(person, min(ranked, key=lambda t: t[:3])[3]))
+    return found
+
+
+def search_persons(
+    session: Session,
+    case: Case,
+    query: str,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    max_sensitivity: str | None = None,
+) -> list[PersonHit]:
+    """Live persons of ``case`` one of whose names matches ``query``, best first, then by ID.
+
+    ``max_sensitivity`` (``public``, ``restricted``…) leaves out persons above that level; they
+    are never loaded. ``offset`` and ``limit`` page in SQL.
+    """
+    page = search_page(
+        session, case, query, limit=limit, offset=offset, max_sensitivity=max_sensitivity
+    )
+    return page.hits
+
+
+def count_persons(
+    session: Session, case: Case, query: str, *, max_sensitivity: str | None = None
+) -> int:
+    """How many persons :func:`search_persons` would list over all pages."""
+    hits = _hits(session, case, _parse(query), _levels(max_sensitivity))
+    if hits is None:
+        return 0
+    return int(session.scalar(select(func.count(distinct(hits.c.person_id)))) or 0)
+
+
+__all__ = [
+    "PersonHit",
+    "PersonPage",
+    "count_persons",
+    "index_persons",
+    "install",
+    "rebuild_index",
+    "search_page",
+    "search_persons",
+]
+
+install(DalilSession)
