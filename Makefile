@@ -1,5 +1,5 @@
 # Dalil: two commands set everything up on a fresh machine.
-#   make demo   creates .venv, installs Dalil, builds the Tadamon demo case and shows it
+#   make demo   creates .venv, installs Dalil, builds the Tadamon demo case and serves it
 #   make test   installs what the tests need, then runs ruff, mypy and the whole pytest suite
 # Everything is installed from this repository's own files (pyproject.toml, constraints.txt).
 
@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_HOME ?= $(CURDIR)/.dalil-demo
+DEMO_PORT ?= 8000
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
 
 .PHONY: demo test lint typecheck pytest install clean browser
@@ -26,6 +27,8 @@ demo: install
 	$(BIN)/dalil demo --home "$(DEMO_HOME)"
 	@echo
 	@echo "The dalil command is in $(BIN): export PATH=\"$(CURDIR)/$(BIN):\$$PATH\""
+	@echo "Serving the demo on http://127.0.0.1:$(DEMO_PORT)/ (Ctrl-C stops it)"
+	$(BIN)/dalil serve --home "$(DEMO_HOME)" --port $(DEMO_PORT)
 
 lint: install
 	$(BIN)/ruff check src tests bench

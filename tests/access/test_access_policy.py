@@ -16,17 +16,17 @@ P, R, C = "public", "restricted", "confidential"
 # What each role may do, as the highest sensitivity allowed; "-" means never. This table IS the
 # policy's documentation: change policy.yaml and this table together, on purpose.
 EXPECTED = {
-    # columns:        read write analyse judge missing. missing. export audit.  roles.
-    #                                          read     write           read    manage
-    "owner":          (C,  C,    C,      C,    C,           C,            C,     C,         C),
-    "investigator":   (C,  C,    R,      R,    R,           "-",          R,     "-",       "-"),
-    "analyst":        (R,  "-",  R,      "-",  "-",         "-",          "-",   "-",       "-"),
-    "reviewer":       (R,  "-",  "-",    R,    "-",         "-",          "-",   "-",       "-"),
-    "family_liaison": (P,  "-",  "-",    "-",  C,           C,            "-",   "-",       "-"),
-    "viewer":         (P,  "-",  "-",    "-",  "-",         "-",          "-",   "-",       "-"),
+    # columns: read, write, analyse, judge, missing.read, missing.write, export, audit.read,
+    # roles.manage, registry.read, evidence.download
+    "owner":          (C,  C,   C,     C,   C,      C,      C,     C,    C,     C,     C),
+    "investigator":   (C,  C,   R,     R,   R,      "-",    R,     "-",  "-",   C,     C),
+    "analyst":        (R,  "-", R,     "-", "-",    "-",    "-",   "-",  "-",   R,     "-"),
+    "reviewer":       (R,  "-", "-",   R,   "-",    "-",    "-",   "-",  "-",   R,     "-"),
+    "family_liaison": (P,  "-", "-",   "-", C,      C,      "-",   "-",  "-",   "-",   "-"),
+    "viewer":         (P,  "-", "-",   "-", "-",    "-",    "-",   "-",  "-",   "-",   "-"),
 }  # fmt: skip
 ACTIONS = ("read", "write", "analyse", "judge", "missing.read", "missing.write", "export",
-           "audit.read", "roles.manage")  # fmt: skip
+           "audit.read", "roles.manage", "registry.read", "evidence.download")  # fmt: skip
 LEVELS = (P, R, C)
 
 
@@ -155,4 +155,4 @@ def test_unknown_sensitivity_in_a_view_counts_as_confidential() -> None:
 
 
 def test_matrix_size() -> None:
-    assert len(MATRIX) == len(list(itertools.product(EXPECTED, ACTIONS, LEVELS))) == 162
+    assert len(MATRIX) == len(list(itertools.product(EXPECTED, ACTIONS, LEVELS))) == 198

@@ -5,15 +5,20 @@ Each entry's hash is the RFC 6962 leaf hash (:func:`dalil.evidence.merkle.leaf_h
 canonical JSON of the entry including the previous entry's hash, so altering, inserting or removing
 an entry breaks the chain from there on; :func:`root` gives a Merkle root of all entries to write
 down or publish, so even someone who rewrites the whole chain is caught against an earlier root.
-Appends are serialised by locking the single ``audit_head`` row. This module must never record a
-password, token, key or confidential value: ``detail`` holds ids, names of fields and outcomes only.
+Appends are serialised by locking the single ``audit_head`` row. :func:`checkpoint` signs the
+trail's size and root with the installation's Ed25519 key (the evidence log's, as a C2SP signed
+note with origin ``<key name>/audit``) and appends it as an ``audit_checkpoint`` entry;
+:func:`verify_checkpoints` checks every such entry's signature and that the trail still has the
+root it signed, so a rewrite needs the private key as well as the database. This module must never
+record a password, token, key or confidential value: ``detail`` holds ids, names of fields and
+outcomes only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +26,9 @@ from sqlalchemy.orm import Session
 from dalil.db.models_access import AuditEntry, AuditHead
 from dalil.db.types import utcnow
 from dalil.evidence.merkle import canonical_json, leaf_hash, root_hash
+
+if TYPE_CHECKING:
+    from dalil.evidence.keys import LogKey
 
 GENESIS = "0" * 64
 ACTIONS = frozenset(
@@ -41,6 +49,8 @@ ACTIONS = frozenset(
         "key_create",
         "key_rotate",
         "audit_read",
+        "audit_checkpoint",
+        "evidence_download",
     }
 )
 FORBIDDEN_DETAIL_WORDS = ("password", "secret", "plaintext", "token_value", "code")
@@ -159,3 +169,65 @@ def entries(
         }
         for e in rows
     ]
+
+
+def origin_of(key: LogKey) -> str:
+    """The origin line of the audit trail's checkpoints (distinct from the custody log's)."""
+    return f"{key.origin}/audit"
+
+
+def _root_of_first(session: Session, size: int) -> bytes:
+    hashes = [
+        bytes.fromhex(h)
+        for h in session.scalars(
+            select(AuditEntry.entry_hash).where(AuditEntry.seq < size).order_by(AuditEntry.seq)
+        )
+    ]
+    return root_hash(hashes)
+
+
+def checkpoint(session: Session, key: LogKey, actor: str) -> dict[str, Any]:
+    """Sign the trail as it stands (size and Merkle root) and append the note as an entry."""
+    from dalil.evidence import checkpoint as notes
+
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
+    size = 0 if head is None else head.size
+    top = _root_of_first(session, size)
+    note = notes.sign_note(
+        notes.checkpoint_body(origin_of(key), size, top), key.name, key.public_key, key.sign
+    )
+    detail = {"size": size, "root": top.hex(), "note": note, "verifier": key.verifier_key}
+    entry = record(session, actor, "audit_checkpoint", None, detail)
+    return {"seq": entry.seq, "size": size, "root": top.hex(), "note": note}
+
+
+def verify_checkpoints(
+    session: Session, key: LogKey, extra_notes: list[str] | None = None
+) -> tuple[int, list[str]]:
+    """(checkpoints checked, problems): every stored checkpoint and every note given must be
+    signed by ``key`` and match the trail's root at its size."""
+    from dalil.evidence import checkpoint as notes
+
+    stored = [
+        (f"checkpoint entry {e.seq}", str(e.detail.get("note", "")))
+        for e in session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action == "audit_checkpoint")
+            .order_by(AuditEntry.seq)
+        )
+    ]
+    given = [(f"given checkpoint {i + 1}", n) for i, n in enumerate(extra_notes or [])]
+    head = session.get(AuditHead, 1)
+    length = 0 if head is None else head.size
+    problems: list[str] = []
+    for name, note in stored + given:
+        try:
+            signed = notes.open_checkpoint(note, [key.verifier], origin_of(key))
+        except notes.CheckpointError as exc:
+            problems.append(f"{name}: {exc}")
+            continue
+        if signed.size > length:
+            problems.append(f"{name}: signed {signed.size} entries, the trail has {length}")
+        elif _root_of_first(session, signed.size) != signed.root_hash:
+            problems.append(f"{name}: the first {signed.size} entries were changed since")
+    return len(stored) + len(given), problems

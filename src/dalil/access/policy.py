@@ -145,7 +145,11 @@ def covers(role: str, other: str) -> bool:
     )
 
 
-REFERENCE_KEYS = ("other", "subject", "object")
+REFERENCE_KEYS = ("other", "subject", "object", "source")  # nested records: {"id": …}
+REFERENCE_IDS = ("value_ref", "subject_id", "object_id")  # ids of records the entry shows
+# An id field whose record may be hidden, and the fields that show that record (label, path).
+BLANKED = {"place_id": ("place_id", "place"), "parent_id": ("parent_id", "path")}
+USER_NAMES = ("by", "author", "created_by", "updated_by", "granted_by")
 
 
 def visible(
@@ -157,28 +161,44 @@ def visible(
     """A copy of ``view`` without what the principal may not read; None when the record itself.
 
     A dict is a record when it has ``sensitivity`` (or its ``id`` is in ``levels``, which maps
-    record ids to sensitivity, e.g. for the other end of a relation); records above the
-    principal's ``read`` clearance are dropped, and so is any entry that refers to one through
-    ``other``/``subject``/``object``. ``confidential`` (decrypted field values) is removed unless
-    the principal may read confidential data. Unknown levels count as confidential.
+    record ids to sensitivity); records above the principal's ``read`` clearance are dropped, and
+    so is any entry that shows one: through ``other``/``subject``/``object``/``source`` (nested
+    records) or ``value_ref``/``subject_id``/``object_id`` (ids), or through its ``fields``
+    (a relation whose end is hidden). ``place_id``/``parent_id`` naming a hidden record are
+    blanked with the label or path that shows it (give a place the level of its most sensitive
+    ancestor in ``levels``). A claim group that loses claims has ``accepted`` and ``in_dispute``
+    recomputed from what is left, and is dropped when none is. ``confidential`` (decrypted field
+    values) is removed unless the principal may read confidential data; user names (``by``,
+    ``author``, …) are removed for principals who may read only public data. Unknown levels and
+    ids missing from ``levels`` that carry no sensitivity count as readable only when known:
+    an id in ``REFERENCE_IDS`` absent from ``levels`` counts as confidential.
     """
     top = clearance(principal, "read", case_id)
     if top is None:
         return None
     pol = policy()
     known = levels or {}
+    names_ok = pol.rank(top) >= pol.rank("restricted") if "restricted" in pol.levels else False
 
-    def level_of(node: dict[str, Any]) -> str | None:
+    def too_high(level: str | None) -> bool:
+        if level is None:
+            return False
+        level = level if level in pol.levels else "confidential"
+        return pol.rank(level) > pol.rank(top)
+
+    def hidden_id(rid: Any) -> bool:
+        return isinstance(rid, str) and too_high(known.get(rid, "confidential"))
+
+    def over(node: dict[str, Any]) -> bool:
         level = node.get("sensitivity")
         if level is None and isinstance(node.get("id"), str):
             level = known.get(node["id"])
-        if level is None:
-            return None
-        return level if level in pol.levels else "confidential"
-
-    def over(node: dict[str, Any]) -> bool:
-        level = level_of(node)
-        if level is not None and pol.rank(level) > pol.rank(top):
+        if too_high(level):
+            return True
+        if any(hidden_id(node.get(k)) for k in REFERENCE_IDS):
+            return True
+        fields = node.get("fields")
+        if isinstance(fields, dict) and any(hidden_id(fields.get(k)) for k in REFERENCE_IDS):
             return True
         return any(isinstance(node.get(k), dict) and over(node[k]) for k in REFERENCE_KEYS)
 
@@ -186,13 +206,33 @@ def visible(
         if isinstance(value, dict):
             if over(value):
                 return _DROP
-            return {
-                k: c
-                for k, v in value.items()
-                if not (k == "confidential" and top != "confidential")
-                for c in [clean(v)]
-                if c is not _DROP
-            }
+            out: dict[str, Any] = {}
+            for k, v in value.items():
+                if k == "confidential" and top != "confidential":
+                    continue
+                if k in USER_NAMES and not names_ok and (v is None or isinstance(v, str)):
+                    continue
+                c = clean(v)
+                if c is not _DROP:
+                    out[k] = c
+            for key, shown in BLANKED.items():
+                if hidden_id(value.get(key)):
+                    out.update({f: None for f in shown if f in out})
+            claims = value.get("claims")
+            if isinstance(claims, list) and "accepted" in value:
+                kept = out.get("claims", [])
+                if not kept:
+                    return _DROP
+                if len(kept) != len(claims):
+                    out["accepted"] = [
+                        c.get("value") for c in kept
+                        if c.get("status") == "accepted" and c.get("value") is not None
+                    ]  # fmt: skip
+                    values = {str(c.get("value")) for c in kept}
+                    out["in_dispute"] = len(values) > 1 or any(
+                        c.get("status") == "disputed" for c in kept
+                    )
+            return out
         if isinstance(value, list):
             return [c for c in (clean(v) for v in value) if c is not _DROP]
         return value

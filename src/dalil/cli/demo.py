@@ -12,6 +12,7 @@ from dalil.cli.context import App, app_of, console
 from dalil.config import load_settings
 from dalil.db import Database, upgrade
 from dalil.demo import build, build_training
+from dalil.demo.login import DemoLogin, ensure_demo_login
 
 
 def demo(
@@ -21,6 +22,9 @@ def demo(
         None, help="Build in this database instead of SQLite under the demo home."
     ),
     quiet: bool = typer.Option(False, "--quiet", help="Do not print the case summary."),
+    new_password: bool = typer.Option(
+        False, "--new-password", help="Give the demo login a new password (and print it)."
+    ),
 ) -> None:
     """Build the Tadamon demo case (idempotent) and show its summary."""
     app = app_of(ctx)
@@ -31,11 +35,13 @@ def demo(
     try:
         upgrade(db)
         result = build(db, demo_home)
-        build_training(db)
+        training = build_training(db)
+        login = _demo_login(db, demo_home, [result.case_id, training.case_id], new_password)
     finally:
         db.dispose()
     state = "built" if result.created or result.media_items else "already built; nothing changed"
     console.print(f"[bold green]Tadamon demo {state}[/bold green] in {demo_home}")
+    _print_login(login, demo_home)
     if quiet:
         return
     demo_app = App(settings=settings, lang=app.lang)
@@ -63,3 +69,36 @@ def demo(
         "  dalil command chain <unit> --on 2013-04-16 --case training-fictional   # FICTIONAL case",
         soft_wrap=True,
     )
+
+
+def _demo_login(db: Database, home: Path, case_ids: list[str], renew: bool) -> DemoLogin:
+    from dalil.access import load_access_settings, load_master_key
+    from dalil.errors import ConfigError
+
+    settings = load_access_settings(home)
+    try:
+        master = load_master_key(settings, home)
+    except ConfigError:
+        master = None
+    return ensure_demo_login(db, settings, master, case_ids, renew=renew)
+
+
+def _print_login(login: DemoLogin, demo_home: Path) -> None:
+    serve = f"dalil serve --home {shlex.quote(str(demo_home))}"
+    if login.password is None:
+        how = (
+            f"log in as [bold]{login.name}[/bold] with the password printed when the demo was "
+            "first built (`dalil demo --new-password` makes a new one)"
+        )
+    else:
+        how = (
+            f"log in as [bold]{login.name}[/bold] with the password "
+            f"[bold]{login.password}[/bold]\n  (made now and shown only this once; "
+            "`dalil demo --new-password` makes a new one)"
+        )
+    console.print(
+        f"\n[bold]In a browser:[/bold]\n  {serve}\n  open http://127.0.0.1:8000/ and {how}",
+        soft_wrap=True,
+    )
+    if login.totp_uri:
+        console.print(f"  second factor (add to an authenticator app): {login.totp_uri}")

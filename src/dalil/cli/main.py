@@ -17,8 +17,9 @@ from dalil import __version__
 
 # custody adds commands to evidence, log, export; link, lists, registry_views to the registry's
 from dalil.cli import admin, custody, link, lists, registry_views  # noqa: F401
-from dalil.cli.access import audit, keys_app, role_app, token_app, user_app
+from dalil.cli.access import keys_app, role_app, token_app, user_app
 from dalil.cli.accountability import command_app, units_app, xref_app
+from dalil.cli.audit_cmd import audit_app
 from dalil.cli.cases import case_app
 from dalil.cli.claims import claim_app, relation_app
 from dalil.cli.context import App, errors, make_app
@@ -28,6 +29,7 @@ from dalil.cli.evidence import evidence_app, log_app
 from dalil.cli.export import export_app
 from dalil.cli.records import incident_app, org_app, person_app, place_app, source_app
 from dalil.cli.registry import link_app, lists_app, registry_app
+from dalil.cli.serve import serve
 from dalil.errors import DalilError
 
 app = typer.Typer(
@@ -87,7 +89,8 @@ app.add_typer(link_app, name="link")
 app.add_typer(registry_app, name="registry")
 admin.register(app)
 app.command("demo")(demo)
-app.command("audit")(audit)
+app.add_typer(audit_app, name="audit")
+app.command("serve")(serve)
 
 
 def _debug_wanted(argv: list[str]) -> bool:

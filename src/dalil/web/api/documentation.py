@@ -15,10 +15,15 @@ from sqlalchemy.orm import Session
 
 from dalil.access import Principal
 from dalil.db import Case, Entity, Incident, IncidentViolation, Person
-from dalil.documentation import display_name, entity_view, get_case, search_persons
+from dalil.documentation import (
+    display_name,
+    entity_view,
+    get_case,
+    search_page,
+)
 from dalil.errors import NotFound
 from dalil.values import search_key
-from dalil.web.api.deps import Caller, Paging, Reader
+from dalil.web.api.deps import Caller, ExpensiveCaller, Paging, Reader
 from dalil.web.api.errors import ERROR_RESPONSES
 from dalil.web.api.schemas import (
     CaseOut,
@@ -118,7 +123,7 @@ def list_incidents(
 def list_persons(
     slug: Slug,
     session: Reader,
-    caller: Caller,
+    caller: ExpensiveCaller,
     paging: Paging,
     q: Annotated[
         str | None,
@@ -141,15 +146,13 @@ def list_persons(
     elif not search_key(q).split():
         total, items = 0, []  # nothing searchable (only punctuation or spaces): no match
     else:
-        # search_persons has no offset or sensitivity filter: filter, then page, here.
-        hits = [
-            h
-            for h in search_persons(session, case, q, limit=1_000_000)
-            if h.person.sensitivity in levels
-        ]
-        total = len(hits)
-        chosen = hits[paging.offset : paging.offset + paging.limit]
-        items = [_person(h.person, h.matched.full) for h in chosen]
+        # Levels are a prefix of the policy's order: the search pages and counts in SQL, under
+        # the highest one, and never loads a person the caller may not read.
+        found = search_page(
+            session, case, q, offset=paging.offset, limit=paging.limit, max_sensitivity=levels[-1]
+        )
+        total = found.total
+        items = [_person(h.person, h.matched.full) for h in found.hits]
     return PersonPage(items=items, page=PageInfo(**paging.__dict__, total=total))
 
 

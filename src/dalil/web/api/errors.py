@@ -7,6 +7,7 @@ validation errors name the parameter and the rule, never echo the value given.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,8 +15,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from dalil.access import Forbidden, Unauthenticated
+from dalil.access import Forbidden, LoginFailed, Unauthenticated
 from dalil.errors import Ambiguous, Conflict, DalilError, InvalidInput, NotFound
+from dalil.web.limits import RateLimited, TooBusy
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,9 @@ class ErrorOut(BaseModel):
 
 # Most specific first: the first matching class decides status and code.
 STATUS: list[tuple[type[DalilError], int, str]] = [
+    (RateLimited, 429, "rate_limited"),
+    (TooBusy, 429, "rate_limited"),
+    (LoginFailed, 401, "login_failed"),
     (Unauthenticated, 401, "unauthenticated"),
     (Forbidden, 403, "forbidden"),
     (NotFound, 404, "not_found"),
@@ -45,25 +50,32 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorOut, "description": description}
     for status, description in (
         (400, "The request cannot be answered as it is."),
-        (401, "No valid bearer token."),
-        (403, "The token's role may not do this."),
-        (404, "No such record visible to this token."),
+        (401, "No valid bearer token or login session."),
+        (403, "The caller's role may not do this, or a CSRF check failed."),
+        (404, "No such record visible to this caller."),
         (422, "A parameter is not acceptable."),
+        (429, "Too many requests; the Retry-After header says how many seconds to wait."),
     )
 }
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     body = ErrorOut(error=ErrorDetail(code=code, message=message))
-    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers or None)
 
 
 async def _dalil_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DalilError)
     for cls, status, code in STATUS:
         if isinstance(exc, cls):
-            return error_response(status, code, exc.message)
+            wait = getattr(exc, "retry_after", None)
+            headers = {"Retry-After": str(wait)} if isinstance(wait, int) else None
+            return error_response(status, code, exc.message, headers)
     return error_response(400, "error", exc.message)
 
 
@@ -78,8 +90,10 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return error_response(exc.status_code, code, str(exc.detail))
+    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+        exc.status_code, "http_error"
+    )
+    return error_response(exc.status_code, code, str(exc.detail), exc.headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

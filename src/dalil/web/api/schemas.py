@@ -53,7 +53,7 @@ class PersonPage(BaseModel):
 
 class Stamp(BaseModel):
     at: str
-    by: str
+    by: str | None = Field(default=None, description="Omitted for public-only roles.")
 
 
 class EntityOut(BaseModel):
