@@ -186,8 +186,14 @@ def relation_view(
     }
 
 
-def entity_view(session: Session, entity: Entity, lang: str = "en") -> dict[str, Any]:
-    """Everything ``show`` prints about an entity: fields, claims by property, relations."""
+def entity_view(
+    session: Session, entity: Entity, lang: str = "en", *, with_relations: bool = True
+) -> dict[str, Any]:
+    """Everything ``show`` prints about an entity: fields, claims by property, relations.
+
+    ``with_relations=False`` leaves ``relations`` empty, for a caller that pages them itself
+    (an incident may have thousands of victims).
+    """
     case = session.get(Case, entity.case_id)
     assert case is not None
     return {
@@ -212,5 +218,7 @@ def entity_view(session: Session, entity: Entity, lang: str = "en") -> dict[str,
         ],
         "relations": [
             relation_view(session, r, entity, lang) for r in relations_of(session, entity)
-        ],
+        ]
+        if with_relations
+        else [],
     }
