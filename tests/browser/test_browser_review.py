@@ -61,6 +61,11 @@ def _import(page: Any, path: Path, title: str, lang: str) -> None:
     shoot(page, f"list-report-{lang}")
 
 
+def _sparse(cells: list[str]) -> list[str]:
+    given, _father, family, _mother, sex, _born, died, place = cells
+    return [given, "", family, "", sex, "", died, place]
+
+
 def _judgements(site: Site) -> list[tuple[str, str]]:
     with sqlite3.connect(site.home / "dalil.db") as con:
         return con.execute(
@@ -75,7 +80,11 @@ def test_import_lists_link_and_review_three_pairs_with_the_keyboard(
     own_case(site, "browser-lists", "Synthetic lists for the browser tests")
     folk = people(70, seed=7)
     arabic = _write(tmp_path / "list-a.csv", [row(p, 0) for p in folk[:60]])
-    latin = _write(tmp_path / "list-b.csv", [row(p, 1) for p in folk[:40] + folk[60:]])
+    # List B wrote eight of the shared people without father, mother or birth date: the names
+    # alone leave their pairs uncertain (the rest link firmly), so review has work to do.
+    shared = folk[:40] + folk[60:]
+    rows_b = [_sparse(row(p, 1)) if i < 8 else row(p, 1) for i, p in enumerate(shared)]
+    latin = _write(tmp_path / "list-b.csv", rows_b)
     _import(page, arabic, "Synthetic list A", "en")
     _import(page, latin, "Synthetic list B", "ar")
 
@@ -108,13 +117,18 @@ def test_import_lists_link_and_review_three_pairs_with_the_keyboard(
             page.locator("#pair").get_attribute("data-a"),
             page.locator("#pair").get_attribute("data-b"),
         )
-        assert after != before  # the next pair is shown
+        # the next pair is shown; an unsure pair stays in the queue, so it is shown again when
+        # it is the last one
+        assert after != before or (key == "u" and left == 1)
     assert _judgements(site) == [("same", "owner.test"), ("different", "owner.test"),
                                  ("unsure", "owner.test")]  # fmt: skip
     shown = page.locator("#pair").get_attribute("data-a")
     page.locator("body").press("k")  # skip writes nothing
     page.wait_for_url("**/review?skip=1")
-    assert page.locator("#pair").get_attribute("data-a") != shown or total - 2 == 1
+    if total - 2 == 1:
+        assert page.locator("#pair").count() == 0  # the only pair left was skipped
+    else:
+        assert page.locator("#pair").get_attribute("data-a") != shown
     assert len(_judgements(site)) == 3
     page.get_by_role("link", name="العربية").click()
     page.locator("html[dir=rtl]").wait_for(state="attached")
