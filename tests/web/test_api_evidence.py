@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,13 @@ def test_an_uploaded_name_cannot_climb_out(
     assert meta.json()["name"] == "outside.txt"
 
 
+def _run(coro: Any) -> Any:
+    """Run a coroutine on a loop of its own thread: a session-scoped browser (Playwright's sync
+    API) may already run a loop on this thread when the whole suite runs."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 async def _call(app: FastAPI, token: str, source: str, length: int | None, chunks: int) -> Any:
     """Drive the ASGI app directly, counting how many body chunks it pulls."""
     pulled = 0
@@ -192,10 +200,10 @@ def test_oversized_uploads_are_refused_without_reading_them(
     app.state.upload_max_bytes = 200_000  # ~3 chunks of 64 KiB
     source = public_source(db)
     # Declared too large: refused before a single chunk is read.
-    status, pulled = asyncio.run(_call(app, world.owner, source, 10**12, chunks=10**6))
+    status, pulled = _run(_call(app, world.owner, source, 10**12, chunks=10**6))
     assert (status, pulled) == (413, 0)
     # Not declared (chunked): refused as soon as the limit is passed, not at the end.
-    status, pulled = asyncio.run(_call(app, world.owner, source, None, chunks=10**6))
+    status, pulled = _run(_call(app, world.owner, source, None, chunks=10**6))
     assert status == 413
     assert pulled <= 4
     # Nothing was stored.
@@ -203,7 +211,7 @@ def test_oversized_uploads_are_refused_without_reading_them(
         p.is_dir() for p in (app.state.settings.home / "blobs").glob("**/*")
     )
     # Under the limit, the same path works.
-    status, _ = asyncio.run(_call(app, world.owner, source, None, chunks=2))
+    status, _ = _run(_call(app, world.owner, source, None, chunks=2))
     assert status == 201
 
 
