@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from dalil.access import audit
@@ -88,19 +89,39 @@ def revoke_token(
 
 
 def authenticate_token(session: Session, raw: str, now: datetime | None = None) -> Principal:
-    """The principal a presented token acts as, or :class:`Unauthenticated`."""
+    """The principal a presented token acts as, or :class:`Unauthenticated`.
+
+    One statement reads the token, its user and the user's present role in the token's case
+    (asked on every API request, so it is not three); the checks are the same as ever.
+    """
     now = now or utcnow()
     refused = Unauthenticated("the token is not valid", hint="ask for a new token")
     if not raw.startswith(PREFIX):
         raise refused
     # Lookup by the SHA-256 of a 256-bit secret: the index lookup leaks nothing useful.
-    row = session.query(ApiToken).filter(ApiToken.token_hash == digest(raw)).one_or_none()
-    if row is None or row.revoked_at is not None or now >= row.expires_at:
+    row = session.execute(
+        select(
+            ApiToken.case_id,
+            ApiToken.role,
+            ApiToken.revoked_at,
+            ApiToken.expires_at,
+            User.id,
+            User.name,
+            User.disabled_at,
+            Membership.role,
+        )
+        .join(User, User.id == ApiToken.user_id)
+        .outerjoin(
+            Membership,
+            and_(Membership.case_id == ApiToken.case_id, Membership.user_id == ApiToken.user_id),
+        )
+        .where(ApiToken.token_hash == digest(raw))
+    ).one_or_none()
+    if row is None:
         raise refused
-    user = session.get(User, row.user_id)
-    held = session.get(Membership, (row.case_id, row.user_id))
-    if user is None or user.disabled_at is not None or held is None:
+    case_id, role, revoked_at, expires_at, user_id, name, disabled_at, held = row
+    if revoked_at is not None or now >= expires_at:
         raise refused
-    if not covers(held.role, row.role):
+    if disabled_at is not None or held is None or not covers(held, role):
         raise refused
-    return Principal(name=user.name, via="token", user_id=user.id, roles={row.case_id: row.role})
+    return Principal(name=name, via="token", user_id=user_id, roles={case_id: role})
