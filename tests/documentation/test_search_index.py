@@ -133,6 +133,44 @@ def test_pages_are_stable_disjoint_and_complete(db: Database, world: World) -> N
     assert [len(p) for p in pages] == [5, 5, 5, 5, 3, 0]
 
 
+def test_a_capped_search_counts_up_to_the_cap_and_says_so(db: Database, world: World) -> None:
+    with db.transaction("alice") as s:
+        case = get_case(s, "tadamon")
+        ids = [add_person(s, case, [NameInput(full=f"Sami {i}")]).id for i in range(9)]
+        ids += [add_person(s, case, [NameInput(full=f"سامي {i}")]).id for i in range(3)]
+        hidden = add_person(
+            s, case, [NameInput(full="Sami Secret")], {"sensitivity": "confidential"}
+        ).id
+    with db.reader() as s:
+        case = get_case(s, "tadamon")
+        # Under the cap the answer is the exact one, pages and all.
+        exact = search_page(s, case, "sami", limit=5, offset=5)
+        roomy = search_page(s, case, "sami", limit=5, offset=5, cap=100)
+        assert (roomy.total, roomy.total_is_lower_bound) == (13, False)
+        assert [h.person.id for h in roomy.hits] == [h.person.id for h in exact.hits]
+        assert (search_page(s, case, "sami", cap=13).total_is_lower_bound) is False
+        # Over the cap: at least `cap` match, and the pages hold exactly those counted.
+        capped = search_page(s, case, "sami", limit=3, cap=5)
+        assert (capped.total, capped.total_is_lower_bound) == (5, True)
+        pages = [
+            [h.person.id for h in search_page(s, case, "sami", limit=3, offset=o, cap=5).hits]
+            for o in (0, 3, 6)
+        ]
+        assert [len(p) for p in pages] == [3, 2, 0]
+        listed = [p for page in pages for p in page]
+        assert len(set(listed)) == 5
+        assert set(listed) <= set(ids) | {hidden}
+        past = search_page(s, case, "sami", limit=3, offset=6, cap=5)
+        assert (past.hits, past.total, past.total_is_lower_bound) == ([], 5, True)
+        # The cap never widens what the level filter lets through.
+        public = search_page(s, case, "sami", max_sensitivity="restricted", cap=100)
+        assert hidden not in [h.person.id for h in public.hits]
+        assert (public.total, public.total_is_lower_bound) == (12, False)
+        assert search_page(s, case, "zzzz", cap=5).total == 0
+        with pytest.raises(InvalidInput):
+            search_page(s, case, "sami", cap=0)
+
+
 def test_sensitivity_filter_leaves_out_and_never_loads_hidden_persons(
     db: Database, world: World
 ) -> None:

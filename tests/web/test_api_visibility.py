@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
+from dalil.web.api import documentation
 from web.api_support import CANARY, World, access_settings, client, headers, world
 
 __all__ = ["access_settings", "client", "world"]
@@ -63,6 +65,7 @@ def test_lists_and_counts_hold_only_public_records(client: TestClient, world: Wo
     assert persons["page"]["total"] == 1
     everyone = client.get("/api/cases/tadamon/persons?q=احمد", headers=owner).json()
     assert everyone["page"]["total"] == 3
+    assert everyone["page"]["total_is_lower_bound"] is False
     incidents = client.get("/api/cases/tadamon/incidents", headers=viewer).json()
     assert [i["id"] for i in incidents["items"]] == [world.public_incident]
     summary = client.get("/api/cases/tadamon", headers=viewer).json()
@@ -91,3 +94,25 @@ def test_arabic_search_is_normalised(client: TestClient, world: World) -> None:
             "/api/cases/tadamon/persons", params={"q": q}, headers=headers(world.viewer)
         ).json()
         assert [p["id"] for p in found["items"]] == [world.public_person], q
+
+
+def test_a_search_over_the_cap_says_its_total_is_a_lower_bound(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(documentation, "SEARCH_CAP", 2)
+    owner, viewer = headers(world.owner), headers(world.viewer)
+    url = "/api/cases/tadamon/persons?q=احمد"
+    first = client.get(url, headers=owner).json()
+    assert first["page"] | {"limit": None} == {
+        "limit": None, "offset": 0, "total": 2, "total_is_lower_bound": True,
+    }  # fmt: skip
+    assert len(first["items"]) == 2
+    # Pages reach only the persons counted; past them a page is empty, the total unchanged.
+    past = client.get(url + "&offset=2", headers=owner).json()
+    assert past["items"] == []
+    assert (past["page"]["total"], past["page"]["total_is_lower_bound"]) == (2, True)
+    # The cap counts only what the caller may read: a viewer's one match is exact.
+    mine = client.get(url, headers=viewer).json()
+    assert [p["id"] for p in mine["items"]] == [world.public_person]
+    assert (mine["page"]["total"], mine["page"]["total_is_lower_bound"]) == (1, False)
+    assert CANARY not in str(mine)

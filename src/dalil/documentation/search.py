@@ -302,10 +302,18 @@ def _name_rank(q: _Query, name: PersonName) -> int | None:
 
 @dataclass
 class PersonPage:
-    """One page of a search and how many persons all pages hold."""
+    """One page of a search and how many persons all pages hold.
+
+    With a cap (:func:`search_page` ``cap``), ``total_is_lower_bound`` says that more persons
+    may match than ``total`` counts and that the pages hold only those counted.
+    """
 
     hits: list[PersonHit]
     total: int
+    total_is_lower_bound: bool = False
+
+
+ROWS_PER_PERSON = 4  # index rows read per person a capped search may list (names × branches)
 
 
 def search_page(
@@ -316,15 +324,28 @@ def search_page(
     limit: int = 50,
     offset: int = 0,
     max_sensitivity: str | None = None,
+    cap: int | None = None,
 ) -> PersonPage:
-    """A page of :func:`search_persons` and the total, counted in the same statement."""
+    """A page of :func:`search_persons` and the total, counted in the same statement.
+
+    ``cap`` bounds the work for a common name: the search then reads at most
+    ``ROWS_PER_PERSON × cap`` index rows (those the index yields first: matches of the words
+    before matches of transliteration keys), and pages and counts only the first ``cap`` persons
+    among them (by rank, then ID). When rows were left unread or more persons were found,
+    ``total_is_lower_bound`` is true: at least ``total`` persons match, and pages past ``cap``
+    are empty. Without a cap, every match is counted and ordered.
+    """
     if limit < 0 or offset < 0:
         raise InvalidInput("limit", "limit and offset cannot be negative")
+    if cap is not None and cap < 1:
+        raise InvalidInput("cap", "the cap must be at least 1")
     q = _parse(query)
     levels = _levels(max_sensitivity)
     hits = _hits(session, case, q, levels)
     if hits is None:
         return PersonPage([], 0)
+    if cap is not None:
+        return _capped_page(session, q, hits, limit, offset, cap)
     rank = func.min(hits.c.rank).label("rank")
     rows = list(
         session.execute(
@@ -341,8 +362,49 @@ def search_page(
     return PersonPage(_load(session, q, [r.person_id for r in rows]), int(rows[0].total))
 
 
+def _capped_page(
+    session: Session, q: _Query, hits: Any, limit: int, offset: int, cap: int
+) -> PersonPage:
+    """:func:`search_page` over at most ``ROWS_PER_PERSON × cap`` index rows (see there)."""
+    budget = ROWS_PER_PERSON * cap
+    found = select(hits.c.person_id, hits.c.rank).limit(budget + 1).subquery("found")
+    rank = func.min(found.c.rank).label("rank")
+    persons = (
+        select(
+            found.c.person_id,
+            rank,
+            func.count().over().label("persons"),
+            func.sum(func.count()).over().label("rows"),
+        )
+        .group_by(found.c.person_id)
+        .subquery("persons")
+    )
+    # The one-row summary rides along with the page, or alone when the page is empty.
+    stop = max(0, min(limit, cap - offset))
+    rows = list(
+        session.execute(
+            select(persons.c.person_id, persons.c.persons, persons.c.rows)
+            .order_by(persons.c.rank, persons.c.person_id)
+            .limit(max(stop, 1))
+            .offset(offset if stop else 0)
+        )
+    )
+    ids = [r.person_id for r in rows] if stop else []
+    if stop and not rows:  # past the last person found: the summary row alone
+        rows = list(
+            session.execute(select(persons.c.person_id, persons.c.persons, persons.c.rows).limit(1))
+        )
+    if not rows:
+        return PersonPage([], 0)
+    counted, read = int(rows[0].persons), int(rows[0].rows)
+    lower_bound = read > budget or counted > cap
+    return PersonPage(_load(session, q, ids), min(counted, cap), lower_bound)
+
+
 def _load(session: Session, q: _Query, ids: list[str]) -> list[PersonHit]:
     """The persons of a page, in its order, each with the name that matched best."""
+    if not ids:
+        return []
     persons = {
         p.id: p
         for p in session.scalars(

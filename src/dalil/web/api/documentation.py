@@ -33,10 +33,15 @@ from dalil.web.api.schemas import (
     PageInfo,
     PersonBrief,
     PersonPage,
+    PersonPageInfo,
 )
 from dalil.web.api.visibility import readable_levels, require_read, visible_view
 
 router = APIRouter(prefix="/api", tags=["documentation"], responses=ERROR_RESPONSES)
+
+# A name search counts and orders at most this many persons: a common name (tens of thousands of
+# matches) would otherwise cost its whole match list on every page (docs/api.md, "Search").
+SEARCH_CAP = 1000
 
 Slug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="The case's slug.")]
 RecordId = Annotated[str, Path(pattern=r"^[a-z]{2,8}_[a-z0-9]{4,64}$", description="Full ID.")]
@@ -136,6 +141,7 @@ def list_persons(
 ) -> PersonPage:
     case, levels = _case(session, caller, slug)
     items: list[PersonBrief]
+    lower_bound = False
     if q is None:
         query = select(Person).where(
             Person.case_id == case.id, Person.deleted_at.is_(None), Person.sensitivity.in_(levels)
@@ -149,11 +155,13 @@ def list_persons(
         # Levels are a prefix of the policy's order: the search pages and counts in SQL, under
         # the highest one, and never loads a person the caller may not read.
         found = search_page(
-            session, case, q, offset=paging.offset, limit=paging.limit, max_sensitivity=levels[-1]
-        )
-        total = found.total
+            session, case, q, offset=paging.offset, limit=paging.limit,
+            max_sensitivity=levels[-1], cap=SEARCH_CAP,
+        )  # fmt: skip
+        total, lower_bound = found.total, found.total_is_lower_bound
         items = [_person(h.person, h.matched.full) for h in found.hits]
-    return PersonPage(items=items, page=PageInfo(**paging.__dict__, total=total))
+    info = PersonPageInfo(**paging.__dict__, total=total, total_is_lower_bound=lower_bound)
+    return PersonPage(items=items, page=info)
 
 
 def _person(person: Person, name: str) -> PersonBrief:

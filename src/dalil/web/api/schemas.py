@@ -46,9 +46,20 @@ class PersonBrief(BaseModel):
     sensitivity: str
 
 
+class PersonPageInfo(PageInfo):
+    total_is_lower_bound: bool = Field(
+        default=False,
+        description=(
+            "True when a name search matched more persons than it counts: at least `total` "
+            "match, and pages reach only the first `total` of them; narrow the query for the "
+            "others."
+        ),
+    )
+
+
 class PersonPage(BaseModel):
     items: list[PersonBrief]
-    page: PageInfo
+    page: PersonPageInfo
 
 
 class Stamp(BaseModel):
