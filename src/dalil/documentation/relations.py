@@ -6,9 +6,10 @@ the ``relation_types`` vocabulary; this module enforces them.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, String, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from dalil.db import Base, Case, Entity, Relation
@@ -72,21 +73,23 @@ def add_relation(
     return relation
 
 
-def relations_of(session: Session, entity: Entity) -> list[Relation]:
-    """Live relations where ``entity`` is subject or object and the other end is live too."""
+@cache
+def _relations_of_statement() -> Select[Relation]:
+    """Built once (a person page asks it on every read): the entity's id is a parameter."""
     entities = Base.metadata.tables["entities"]
     subject, object_ = entities.alias("subject"), entities.alias("object")
-    return list(
-        session.scalars(
-            select(Relation)
-            .join(
-                subject, and_(subject.c.id == Relation.subject_id, subject.c.deleted_at.is_(None))
-            )
-            .join(object_, and_(object_.c.id == Relation.object_id, object_.c.deleted_at.is_(None)))
-            .where(
-                or_(Relation.subject_id == entity.id, Relation.object_id == entity.id),
-                Relation.deleted_at.is_(None),
-            )
-            .order_by(Relation.relation_type, Relation.created_at, Relation.id)
+    me = bindparam("entity_id", type_=String)
+    return (
+        select(Relation)
+        .join(subject, and_(subject.c.id == Relation.subject_id, subject.c.deleted_at.is_(None)))
+        .join(object_, and_(object_.c.id == Relation.object_id, object_.c.deleted_at.is_(None)))
+        .where(
+            or_(Relation.subject_id == me, Relation.object_id == me), Relation.deleted_at.is_(None)
         )
+        .order_by(Relation.relation_type, Relation.created_at, Relation.id)
     )
+
+
+def relations_of(session: Session, entity: Entity) -> list[Relation]:
+    """Live relations where ``entity`` is subject or object and the other end is live too."""
+    return list(session.scalars(_relations_of_statement(), {"entity_id": entity.id}))
