@@ -21,6 +21,7 @@ from dalil.documentation import (
     purge,
     rebuild_index,
     restore,
+    search_matches,
     search_page,
     search_persons,
     soft_delete,
@@ -169,6 +170,33 @@ def test_a_capped_search_counts_up_to_the_cap_and_says_so(db: Database, world: W
         assert search_page(s, case, "zzzz", cap=5).total == 0
         with pytest.raises(InvalidInput):
             search_page(s, case, "sami", cap=0)
+
+
+def test_search_matches_lists_what_search_page_does_without_loading_records(
+    db: Database, world: World
+) -> None:
+    _add(db, "Abu Sami", "عبد الله الشامي")
+    _add(db, "محمد الخطيب", "Mohammed Khatib")
+    _add(db, "Sami Secret", sensitivity="confidential")
+    _add(db, "سامي العلي", sensitivity="public")
+    with db.reader() as s:
+        case = get_case(s, "tadamon")
+        for query in ("sami", "Abdullah", "محمد", "Mohammad al-Khatib", "سا", "zzzz"):
+            for level in (None, "public", "restricted"):
+                for cap in (None, 1, 2, 100):
+                    kw: dict[str, Any] = {"max_sensitivity": level, "cap": cap, "limit": 3}
+                    page = search_page(s, case, query, **kw)
+                    s.expunge_all()
+                    found = search_matches(s, case, query, **kw)
+                    assert not [o for o in s.identity_map.values() if isinstance(o, Person)]
+                    assert [(m.id, m.status, m.sensitivity, m.name) for m in found.matches] == [
+                        (h.person.id, h.person.status, h.person.sensitivity, h.matched.full)
+                        for h in page.hits
+                    ], (query, level, cap)
+                    assert (found.total, found.total_is_lower_bound) == (
+                        page.total,
+                        page.total_is_lower_bound,
+                    )
 
 
 def test_sensitivity_filter_leaves_out_and_never_loads_hidden_persons(

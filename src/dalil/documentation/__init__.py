@@ -30,10 +30,13 @@ from dalil.documentation.properties import Property, properties, property_of
 from dalil.documentation.purge import purge
 from dalil.documentation.relations import add_relation, relations_of
 from dalil.documentation.search import (
+    MatchPage,
     PersonHit,
+    PersonMatch,
     PersonPage,
     count_persons,
     rebuild_index,
+    search_matches,
     search_page,
     search_persons,
 )
@@ -42,8 +45,10 @@ from dalil.documentation.views import claim_view, entity_view, label, place_path
 __all__ = [
     "CLASSES",
     "CaseSummary",
+    "MatchPage",
     "NameInput",
     "PersonHit",
+    "PersonMatch",
     "PersonPage",
     "Property",
     "PropertyClaims",
@@ -74,6 +79,7 @@ __all__ = [
     "rebuild_index",
     "relations_of",
     "restore",
+    "search_matches",
     "search_page",
     "search_persons",
     "set_status",

@@ -23,6 +23,7 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    FromClause,
     Select,
     Table,
     and_,
@@ -36,7 +37,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Mapped, Session, UOWTransaction, aliased, selectinload
+from sqlalchemy.orm import Session, UOWTransaction, selectinload
 
 from dalil.db import Case, Entity, Person, PersonName
 from dalil.db.engine import DalilSession
@@ -57,6 +58,7 @@ OWN_PARTS = ("given", "father", "grandfather", "family")
 _KEYS = cast(Table, PersonSearchKey.__table__)
 _NAMES = cast(Table, PersonName.__table__)
 _ENTITIES = cast(Table, Entity.__table__)
+_PERSONS = cast(Table, Person.__table__)
 
 
 # --- what is indexed --------------------------------------------------------------------------
@@ -212,25 +214,28 @@ def _after(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def _token_is(column: Mapped[str], token: str, *, prefix: bool) -> ColumnElement[bool]:
+def _token_is(column: ColumnElement[str], token: str, *, prefix: bool) -> ColumnElement[bool]:
     if prefix:
         return and_(column >= token, column < _after(token))
     return column == token
 
 
 PROBE = 2000  # rows read at most to compare how common two query words are
+# Aliases of the index, made once: a query's words each need one, and making them (and their
+# columns) anew for every search cost more Python than a rare name's whole search.
+_ALIASES = tuple(_KEYS.alias(f"k{i}") for i in range(MAX_WORDS))
 
 
 def _where(
-    key: Any, case_id: str, key_type: str, token: str, levels: list[str] | None
+    key: FromClause, case_id: str, key_type: str, token: str, levels: list[str] | None
 ) -> list[ColumnElement[bool]]:
     where = [
-        key.case_id == case_id,
-        key.key_type == key_type,
-        _token_is(key.token, token, prefix=key_type == WORD),
+        key.c.case_id == case_id,
+        key.c.key_type == key_type,
+        _token_is(key.c.token, token, prefix=key_type == WORD),
     ]
     if levels is not None:
-        where.append(key.sensitivity.in_(levels))
+        where.append(key.c.sensitivity.in_(levels))
     return where
 
 
@@ -253,7 +258,7 @@ def _branch(
             select(func.count())
             .select_from(
                 select(literal(1))
-                .where(*_where(PersonSearchKey, case_id, key_type, token, levels))
+                .where(*_where(_KEYS, case_id, key_type, token, levels))
                 .limit(PROBE)
                 .subquery()
             )
@@ -265,18 +270,17 @@ def _branch(
         if not all(seen.values()):
             return None
     first, *others = sorted(tokens, key=lambda t: (seen[t], -len(t), t))
-    key = aliased(PersonSearchKey)
+    key = _ALIASES[0]
     where = _where(key, case_id, key_type, first, levels)
-    for token in others:
-        other = aliased(PersonSearchKey)
+    for other, token in zip(_ALIASES[1:], others, strict=False):
         where.append(
             exists().where(
-                other.name_id == key.name_id,
-                other.key_type == key_type,
-                _token_is(other.token, token, prefix=key_type == WORD),
+                other.c.name_id == key.c.name_id,
+                other.c.key_type == key_type,
+                _token_is(other.c.token, token, prefix=key_type == WORD),
             )
         )
-    return select(key.person_id, literal(rank).label("rank")).where(*where)
+    return select(key.c.person_id, literal(rank).label("rank")).where(*where)
 
 
 def _hits(session: Session, case: Case, q: _Query, levels: list[str] | None) -> Any:
@@ -290,12 +294,13 @@ def _hits(session: Session, case: Case, q: _Query, levels: list[str] | None) -> 
     return union_all(*found).subquery("hits")
 
 
-def _name_rank(q: _Query, name: PersonName) -> int | None:
-    words = key_tokens(name.search_key)
+def _name_rank(q: _Query, search_key: str, full: str, parts: Iterable[str | None]) -> int | None:
+    """0 when the name matches the query's words, 1 when only its transliteration keys, else
+    None (a name of a person found through another of their names)."""
+    words = key_tokens(search_key)
     if all(any(w.startswith(t) for w in words) for t in q.words):
         return 0
-    text = name_text(name.full, (getattr(name, p) for p in OWN_PARTS))
-    if q.keys and set(q.keys) <= translit_tokens(text):
+    if q.keys and set(q.keys) <= translit_tokens(name_text(full, parts)):
         return 1
     return None
 
@@ -313,7 +318,35 @@ class PersonPage:
     total_is_lower_bound: bool = False
 
 
+@dataclass(frozen=True)
+class PersonMatch:
+    """A person a search found, as a list shows it: read in one statement, no ORM objects."""
+
+    id: str
+    status: str
+    sensitivity: str
+    name: str  # the full form of the name that matched best
+
+
+@dataclass
+class MatchPage:
+    """:class:`PersonPage` for :func:`search_matches`."""
+
+    matches: list[PersonMatch]
+    total: int
+    total_is_lower_bound: bool = False
+
+
 ROWS_PER_PERSON = 4  # index rows read per person a capped search may list (names × branches)
+
+
+@dataclass
+class _Ids:
+    query: _Query
+    levels: list[str] | None
+    ids: list[str]
+    total: int
+    lower_bound: bool = False
 
 
 def search_page(
@@ -335,6 +368,37 @@ def search_page(
     ``total_is_lower_bound`` is true: at least ``total`` persons match, and pages past ``cap``
     are empty. Without a cap, every match is counted and ordered.
     """
+    found = _page_ids(session, case, query, limit, offset, max_sensitivity, cap)
+    return PersonPage(_load(session, found.query, found.ids), found.total, found.lower_bound)
+
+
+def search_matches(
+    session: Session,
+    case: Case,
+    query: str,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    max_sensitivity: str | None = None,
+    cap: int | None = None,
+) -> MatchPage:
+    """:func:`search_page` for a list that shows only each person's ID, status, level and
+    matched name (the API's): the page's persons and names are read in one statement, and
+    again only up to ``max_sensitivity``."""
+    found = _page_ids(session, case, query, limit, offset, max_sensitivity, cap)
+    matches = _load_matches(session, found.query, found.ids, found.levels)
+    return MatchPage(matches, found.total, found.lower_bound)
+
+
+def _page_ids(
+    session: Session,
+    case: Case,
+    query: str,
+    limit: int,
+    offset: int,
+    max_sensitivity: str | None,
+    cap: int | None,
+) -> _Ids:
     if limit < 0 or offset < 0:
         raise InvalidInput("limit", "limit and offset cannot be negative")
     if cap is not None and cap < 1:
@@ -343,9 +407,9 @@ def search_page(
     levels = _levels(max_sensitivity)
     hits = _hits(session, case, q, levels)
     if hits is None:
-        return PersonPage([], 0)
+        return _Ids(q, levels, [], 0)
     if cap is not None:
-        return _capped_page(session, q, hits, limit, offset, cap)
+        return _capped_ids(session, q, levels, hits, limit, offset, cap)
     rank = func.min(hits.c.rank).label("rank")
     rows = list(
         session.execute(
@@ -358,14 +422,20 @@ def search_page(
     )
     if not rows:  # past the last page (or limit 0): the window gave no total
         total = int(session.scalar(select(func.count(distinct(hits.c.person_id)))) or 0)
-        return PersonPage([], total)
-    return PersonPage(_load(session, q, [r.person_id for r in rows]), int(rows[0].total))
+        return _Ids(q, levels, [], total)
+    return _Ids(q, levels, [r.person_id for r in rows], int(rows[0].total))
 
 
-def _capped_page(
-    session: Session, q: _Query, hits: Any, limit: int, offset: int, cap: int
-) -> PersonPage:
-    """:func:`search_page` over at most ``ROWS_PER_PERSON × cap`` index rows (see there)."""
+def _capped_ids(
+    session: Session,
+    q: _Query,
+    levels: list[str] | None,
+    hits: Any,
+    limit: int,
+    offset: int,
+    cap: int,
+) -> _Ids:
+    """:func:`_page_ids` over at most ``ROWS_PER_PERSON × cap`` index rows (see search_page)."""
     budget = ROWS_PER_PERSON * cap
     found = select(hits.c.person_id, hits.c.rank).limit(budget + 1).subquery("found")
     rank = func.min(found.c.rank).label("rank")
@@ -395,10 +465,9 @@ def _capped_page(
             session.execute(select(persons.c.person_id, persons.c.persons, persons.c.rows).limit(1))
         )
     if not rows:
-        return PersonPage([], 0)
+        return _Ids(q, levels, [], 0)
     counted, read = int(rows[0].persons), int(rows[0].rows)
-    lower_bound = read > budget or counted > cap
-    return PersonPage(_load(session, q, ids), min(counted, cap), lower_bound)
+    return _Ids(q, levels, ids, min(counted, cap), read > budget or counted > cap)
 
 
 def _load(session: Session, q: _Query, ids: list[str]) -> list[PersonHit]:
@@ -417,11 +486,56 @@ def _load(session: Session, q: _Query, ids: list[str]) -> list[PersonHit]:
         if person is None:  # removed since the page was read
             continue
         ranked = [
-            (r, n.position, n.id, n) for n in person.names if (r := _name_rank(q, n)) is not None
+            (r, n.position, n.id, n)
+            for n in person.names
+            if (r := _name_rank(q, n.search_key, n.full, (getattr(n, p) for p in OWN_PARTS)))
+            is not None
         ]
         if ranked:
             found.append(PersonHit(person, min(ranked, key=lambda t: t[:3])[3]))
     return found
+
+
+def _load_matches(
+    session: Session, q: _Query, ids: list[str], levels: list[str] | None
+) -> list[PersonMatch]:
+    """:func:`_load` as plain rows: the page's live persons up to ``levels``, with their names.
+
+    The levels are asked again because, on PostgreSQL, each statement sees the latest commit: a
+    person made confidential since the index was read is not listed to a lower role.
+    """
+    if not ids:
+        return []
+    where = [_NAMES.c.person_id.in_(ids), _ENTITIES.c.deleted_at.is_(None)]
+    if levels is not None:
+        where.append(_ENTITIES.c.sensitivity.in_(levels))
+    rows = session.execute(
+        select(
+            _NAMES.c.person_id,
+            _NAMES.c.position,
+            _NAMES.c.id,
+            _NAMES.c.search_key,
+            _NAMES.c.full,
+            *(_NAMES.c[p] for p in OWN_PARTS),
+            _PERSONS.c.status,
+            _ENTITIES.c.sensitivity,
+        )
+        .join(_ENTITIES, _ENTITIES.c.id == _NAMES.c.person_id)
+        .join(_PERSONS, _PERSONS.c.id == _NAMES.c.person_id)
+        .where(*where)
+    )
+    best: dict[str, tuple[tuple[int, int, str], PersonMatch]] = {}
+    for row in rows:
+        parts = (row[5 + i] for i in range(len(OWN_PARTS)))
+        rank = _name_rank(q, row.search_key, row.full, parts)
+        if rank is None:
+            continue
+        order = (rank, row.position, row.id)
+        held = best.get(row.person_id)
+        if held is None or order < held[0]:
+            match = PersonMatch(row.person_id, row.status, row.sensitivity, row.full)
+            best[row.person_id] = (order, match)
+    return [best[i][1] for i in ids if i in best]
 
 
 def search_persons(
@@ -455,12 +569,15 @@ def count_persons(
 
 
 __all__ = [
+    "MatchPage",
     "PersonHit",
+    "PersonMatch",
     "PersonPage",
     "count_persons",
     "index_persons",
     "install",
     "rebuild_index",
+    "search_matches",
     "search_page",
     "search_persons",
 ]

@@ -19,7 +19,7 @@ from dalil.documentation import (
     display_name,
     entity_view,
     get_case,
-    search_page,
+    search_matches,
 )
 from dalil.errors import NotFound
 from dalil.values import search_key
@@ -154,12 +154,15 @@ def list_persons(
     else:
         # Levels are a prefix of the policy's order: the search pages and counts in SQL, under
         # the highest one, and never loads a person the caller may not read.
-        found = search_page(
+        found = search_matches(
             session, case, q, offset=paging.offset, limit=paging.limit,
             max_sensitivity=levels[-1], cap=SEARCH_CAP,
         )  # fmt: skip
         total, lower_bound = found.total, found.total_is_lower_bound
-        items = [_person(h.person, h.matched.full) for h in found.hits]
+        items = [
+            PersonBrief(id=m.id, name=m.name, status=m.status, sensitivity=m.sensitivity)
+            for m in found.matches
+        ]
     info = PersonPageInfo(**paging.__dict__, total=total, total_is_lower_bound=lower_bound)
     return PersonPage(items=items, page=info)
 
