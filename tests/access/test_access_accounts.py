@@ -21,6 +21,7 @@ from dalil.access import (
     create_user,
     disable_user,
     get_user,
+    grant,
     login,
     revoke,
     revoke_session,
@@ -235,3 +236,25 @@ def test_token_dies_with_the_users_role_or_account(
         for raw in (made.token, other.token):
             with pytest.raises(Unauthenticated):
                 authenticate_token(s, raw, NOW)
+
+
+def test_a_token_works_only_while_its_users_role_covers_it(
+    db: Database, world: World, settings: AccessSettings
+) -> None:
+    with db.transaction("op") as s:
+        case = s.get(Case, world.case_id)
+        assert case is not None
+        made = create_token(
+            s, settings, world.operator, get_user(s, "owner"), case, "investigator", 7, NOW
+        )
+        grant(s, world.operator, case, get_user(s, "owner"), "analyst")  # below investigator
+    with db.reader() as s, pytest.raises(Unauthenticated):
+        authenticate_token(s, made.token, NOW)
+    with db.transaction("op") as s:
+        case = s.get(Case, world.case_id)
+        assert case is not None
+        grant(s, world.operator, case, get_user(s, "owner"), "owner")
+    with db.reader() as s:
+        who = authenticate_token(s, made.token, NOW)
+        assert who.roles == {world.case_id: "investigator"}
+        assert (who.name, who.is_admin) == ("owner", False)

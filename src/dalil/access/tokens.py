@@ -10,8 +10,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, String, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from dalil.access import audit
@@ -88,18 +89,12 @@ def revoke_token(
     audit.record(session, by.name, "token_revoke", row.case_id, {"token_id": token_id})
 
 
-def authenticate_token(session: Session, raw: str, now: datetime | None = None) -> Principal:
-    """The principal a presented token acts as, or :class:`Unauthenticated`.
-
-    One statement reads the token, its user and the user's present role in the token's case
-    (asked on every API request, so it is not three); the checks are the same as ever.
-    """
-    now = now or utcnow()
-    refused = Unauthenticated("the token is not valid", hint="ask for a new token")
-    if not raw.startswith(PREFIX):
-        raise refused
-    # Lookup by the SHA-256 of a 256-bit secret: the index lookup leaks nothing useful.
-    row = session.execute(
+@cache
+def _lookup_statement() -> Select[
+    str, str, datetime | None, datetime, str, str, datetime | None, str | None
+]:
+    """The token, its user and the user's present role in its case (built once)."""
+    return (
         select(
             ApiToken.case_id,
             ApiToken.role,
@@ -115,8 +110,22 @@ def authenticate_token(session: Session, raw: str, now: datetime | None = None) 
             Membership,
             and_(Membership.case_id == ApiToken.case_id, Membership.user_id == ApiToken.user_id),
         )
-        .where(ApiToken.token_hash == digest(raw))
-    ).one_or_none()
+        .where(ApiToken.token_hash == bindparam("token_hash", type_=String))
+    )
+
+
+def authenticate_token(session: Session, raw: str, now: datetime | None = None) -> Principal:
+    """The principal a presented token acts as, or :class:`Unauthenticated`.
+
+    One statement reads the token, its user and the user's present role in the token's case
+    (asked on every API request, so it is not three); the checks are the same as ever.
+    """
+    now = now or utcnow()
+    refused = Unauthenticated("the token is not valid", hint="ask for a new token")
+    if not raw.startswith(PREFIX):
+        raise refused
+    # Lookup by the SHA-256 of a 256-bit secret: the index lookup leaks nothing useful.
+    row = session.execute(_lookup_statement(), {"token_hash": digest(raw)}).one_or_none()
     if row is None:
         raise refused
     case_id, role, revoked_at, expires_at, user_id, name, disabled_at, held = row
