@@ -65,6 +65,23 @@ CASES: dict[str, list[dict[str, Any]]] = {
          "father": "Khalid", "family": "Al Khatib", "birth_date": "1990-09-30", "place": "Homs",
          "sex": "male"},
     ],
+    # Two brothers, taken the same day, no birth dates: every field a household shares agrees.
+    "brother-yasin": [
+        {"record_id": "ar-brother-yasin", "source_id": "ar", "given": "ياسين", "father": "سعيد",
+         "grandfather": "صالح", "family": "البكور", "mother": "هدى", "death_date": "2013-04-16",
+         "place": "التضامن", "governorate": "دمشق", "sex": "male"},
+        {"record_id": "lat-brother-yasin", "source_id": "lat", "given": "Yassin",
+         "father": "Said", "family": "Al-Bakkour", "mother": "Houda", "death_date": "2013-04",
+         "place": "Tadamon", "governorate": "Damascus", "sex": "male"},
+    ],
+    "brother-bilal": [
+        {"record_id": "ar-brother-bilal", "source_id": "ar", "given": "بلال", "father": "سعيد",
+         "grandfather": "صالح", "family": "البكور", "mother": "هدى", "death_date": "2013-04-16",
+         "place": "التضامن", "governorate": "دمشق", "sex": "male"},
+        {"record_id": "lat-brother-bilal", "source_id": "lat", "given": "Belal",
+         "father": "Said", "family": "Al-Bakkour", "mother": "Huda", "death_date": "2013-04",
+         "place": "Tadamon", "governorate": "Damascus", "sex": "male"},
+    ],
     "swap": [
         {"record_id": "ar-swap", "source_id": "ar", "given": "زينب", "father": "حسن",
          "family": "النجار", "mother": "فاطمة", "birth_date": "1985-03-07", "place": "دوما",

@@ -5,6 +5,7 @@ incremental linking leaves existing clusters alone, every pair is explained, a s
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import pandas as pd
@@ -40,6 +41,26 @@ def test_namesakes_with_different_fathers_stay_apart(result: LinkResult) -> None
     assert c["ar-khatib-ahmad"] == c["lat-khatib-ahmad"]
     assert c["ar-khatib-khaled"] == c["lat-khatib-khaled"]
     assert c["ar-khatib-ahmad"] != c["ar-khatib-khaled"]
+
+
+def test_brothers_stay_apart_though_every_household_field_agrees(result: LinkResult) -> None:
+    c = clusters_of(result)
+    assert c["ar-brother-yasin"] == c["lat-brother-yasin"]
+    assert c["ar-brother-bilal"] == c["lat-brother-bilal"]
+    assert c["ar-brother-yasin"] != c["ar-brother-bilal"]
+    pairs = result.pairs.set_index(["record_a", "record_b"])
+    for a in ("ar-brother-bilal", "lat-brother-bilal"):
+        for b in ("ar-brother-yasin", "lat-brother-yasin"):
+            assert pairs.loc[(min(a, b), max(a, b)), "match_probability"] < 0.2
+    # Father, family, mother, place and the month agree: without the sibling check these two
+    # records (no birth dates, different given names) would score above 0.8; the check takes
+    # the household's agreement away and says so.
+    explanation = json.loads(pairs.loc[("lat-brother-bilal", "lat-brother-yasin"), "explanation"])
+    assert explanation["sibling check"]["weight"] < -5
+    naive = sum(p["weight"] for k, p in explanation.items() if k != "sibling check")
+    prior = result.calibration["prior"]["value"]
+    assert naive + math.log2(prior / (1 - prior)) > 2  # p > 0.8 without the check
+    assert 0 < result.calibration["siblings"]["value"] < 0.5
 
 
 def test_day_and_month_swap_links_and_says_so(result: LinkResult) -> None:
@@ -79,7 +100,7 @@ def test_every_record_has_one_cluster_and_every_pair_an_explanation(
     comparisons = result.calibration["comparisons"]
     for text in pairs["explanation"]:
         explanation = json.loads(text)
-        assert list(explanation) == comparisons
+        assert list(explanation) == [*comparisons, "sibling check"]
         for part in explanation.values():
             assert isinstance(part["level"], str)
             assert part["level"]

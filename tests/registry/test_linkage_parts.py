@@ -21,6 +21,7 @@ from dalil.registry.linkage.metrics import (
     pairwise_scores,
 )
 from dalil.registry.linkage.schema import RECORD_COLUMNS
+from dalil.registry.linkage.siblings import adjust, sibling_rate
 
 # ----------------------------------------------------------------- features
 
@@ -38,6 +39,16 @@ def test_features_put_arabic_and_latin_spellings_on_one_key() -> None:
     assert f.loc["a", "family_tk"] == f.loc["b", "family_tk"]
     assert f.loc["a", "given_ex"] != f.loc["b", "given_ex"]
     assert f.loc["a", "place_tk"] == f.loc["b", "place_tk"]
+
+
+def test_a_full_name_is_split_even_when_the_list_also_gives_the_mother() -> None:
+    f = prepare(
+        pd.DataFrame([{"record_id": "a", "full_name": "Nizar Ahmed Zahran", "mother": "Iman"}])
+    ).set_index("unique_id")
+    assert f.loc["a", "given_tk"] == "nzr"
+    assert f.loc["a", "father_tk"] == "hmd"
+    assert f.loc["a", "family_tk"] == "zhrn"
+    assert f.loc["a", "mother_tk"] == "mn"
 
 
 def test_features_read_partial_dates_ages_and_a_day_in_the_month_place() -> None:
@@ -174,3 +185,51 @@ def test_links_to_clusters_and_link_scores() -> None:
     assert truth["a"] == truth["b"] == truth["c"] != truth["d"]
     s = pairwise_link_scores({("b", "a"), ("c", "d")}, truth)
     assert (s.precision, s.recall) == (0.5, pytest.approx(1 / 3))
+
+
+# ----------------------------------------------------------------- siblings
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    evidence=st.floats(-200, 200),
+    personal=st.floats(-200, 200),
+    s=st.floats(1e-9, 0.5),
+)
+def test_the_sibling_check_never_adds_evidence_and_keeps_what_tells_siblings_apart(
+    evidence: float, personal: float, s: float
+) -> None:
+    out = float(adjust(np.array([evidence]), np.array([personal]), s)[0])
+    # Never more than either hypothesis alone allows (up to the prior shares' own bits).
+    assert out <= evidence - math.log2(1 - s) + 1e-9
+    assert out <= personal - math.log2(s) + 1e-9
+    # Where the household fields add nothing beyond the personal ones, nothing is taken away.
+    if personal >= evidence:
+        assert out >= evidence - 1.0
+
+
+def test_siblings_lose_the_household_evidence_and_strangers_keep_theirs() -> None:
+    s = 1e-4
+    # Brothers: 35 bits in all, of which the given name and sex give -5.
+    brothers = float(adjust(np.array([35.0]), np.array([-5.0]), s)[0])
+    assert brothers < 10  # at most what -5 bits against a 1-in-10,000 sibling prior leave
+    # Strangers who share only a common family name: the sibling question changes nothing.
+    strangers = float(adjust(np.array([-8.0]), np.array([-5.0]), s)[0])
+    assert strangers == pytest.approx(-8.0, abs=0.01)
+    # The same person: given name and birth date agree strongly.
+    same = float(adjust(np.array([45.0]), np.array([20.0]), s)[0])
+    assert same > 30
+
+
+def test_sibling_rate_counts_households_beyond_chance() -> None:
+    rows = []
+    for h in range(200):  # 200 households of three brothers, rare names
+        for child in range(3):
+            rows.append({"given_tk": f"g{h}-{child}", "father_tk": f"f{h}", "family_tk": f"x{h}"})
+    with_households = sibling_rate(pd.DataFrame(rows))
+    n = 600
+    assert with_households == pytest.approx(200 * 3 / (n * (n - 1) / 2), rel=0.05)
+    strangers = pd.DataFrame(
+        [{"given_tk": f"g{i}", "father_tk": f"f{i}", "family_tk": f"x{i}"} for i in range(600)]
+    )
+    assert sibling_rate(strangers) < 1e-9

@@ -34,6 +34,8 @@ import pandas as pd
 from dalil.errors import InvalidInput
 from dalil.registry.linkage.cluster import constrained_clusters
 from dalil.registry.linkage.features import prepare
+from dalil.registry.linkage.siblings import PERSONAL, personal_evidence, sibling_rate
+from dalil.registry.linkage.siblings import adjust as sibling_evidence
 
 __all__ = ["DECISION", "REVIEW_BAND", "LinkResult", "link", "link_new"]
 
@@ -51,6 +53,7 @@ PAIR_COLUMNS = [
     "explanation",
 ]
 _LOG = logging.getLogger(__name__)
+SIBLING_LABEL = "shared household fields weighed against a sibling"
 
 
 @dataclass
@@ -207,6 +210,19 @@ def _explain(df: pd.DataFrame, settings: dict[str, Any]) -> pd.Series:
             index=df.index,
         )
         pieces.append(piece)
+    if "sibling_adjustment" in df.columns:
+        # Agreement a household shares, weighed against a sibling (see .siblings).
+        adj = np.nan_to_num(df["sibling_adjustment"].to_numpy(dtype=float))
+        pieces.append(
+            pd.Series(
+                [
+                    f'"sibling check": {{"level": "{SIBLING_LABEL}", '
+                    f'"bayes_factor": {2.0**w:.4g}, "weight": {w:.2f}}}'
+                    for w in adj
+                ],
+                index=df.index,
+            )
+        )
     joined = pieces[0]
     for piece in pieces[1:]:
         joined = joined + ", " + piece
@@ -351,9 +367,11 @@ def _score(
     settings: dict[str, Any],
     prior: float | None,
     n: int,
+    siblings: float,
     keep: Callable[[pd.DataFrame], pd.Series] | None = None,
 ) -> tuple[pd.DataFrame, float, dict[str, Any]]:
-    """Predicted pairs with evidence; the prior re-estimated unless ``prior`` is given."""
+    """Predicted pairs with evidence (weighed against siblings too, share ``siblings`` of
+    non-matching pairs: see :mod:`.siblings`); the prior re-estimated unless ``prior`` is given."""
     raw = linker.inference.predict().as_pandas_dataframe()
     info: dict[str, Any] = {"candidate_pairs": len(raw)}
     if raw.empty:
@@ -367,8 +385,10 @@ def _score(
     if keep is not None:
         raw = raw[keep(raw)]
     used = settings["probability_two_random_records_match"]
-    evidence = raw["match_weight"].to_numpy(dtype=float) - _logit2(used)
+    naive = raw["match_weight"].to_numpy(dtype=float) - _logit2(used)
+    evidence = sibling_evidence(naive, personal_evidence(raw), siblings)
     raw["evidence"] = evidence
+    raw["sibling_adjustment"] = evidence - naive
     if prior is None:
         prior, iterations = fixed_point_prior(evidence, n * (n - 1) / 2, used)
         info["prior_iterations"] = iterations
@@ -483,7 +503,7 @@ def link(
     if n < 2:
         pairs = _apply_labels(pd.DataFrame(columns=[*PAIR_COLUMNS, "evidence"]), set(), set())
         clusters = pd.DataFrame({"record_id": ids, "cluster_id": ids})
-        return LinkResult(_finish(pairs), clusters, _model({}, 0.0, n), calibration)
+        return LinkResult(_finish(pairs), clusters, _model({}, 0.0, n, 0.0), calibration)
     with _db_api(engine) as api:
         sdf = api.register(features, table_name="records")
         names = usable_comparisons(features)
@@ -493,7 +513,8 @@ def link(
         _tick(progress, "predict", 0.6)
         settings = _bounded(linker.misc.save_model_to_json(), calibration)
         linker = Linker(sdf, settings, log_level=None)
-        raw, prior, info = _score(linker, settings, None, n)
+        siblings = sibling_rate(features)
+        raw, prior, info = _score(linker, settings, None, n, siblings)
     _tick(progress, "cluster", 0.85)
     settings["probability_two_random_records_match"] = prior
     calibration["prior"] = {
@@ -501,6 +522,11 @@ def link(
         "value": prior,
         "expected_matches": prior * n * (n - 1) / 2,
         **info,
+    }
+    calibration["siblings"] = {
+        "method": "share of pairs with the same father and family name, another given name",
+        "value": siblings,
+        "personal_comparisons": list(PERSONAL),
     }
     pairs = _apply_labels(_pairs_frame(raw, settings), same, different)
     clusters, refused = _cluster(ids, pairs)
@@ -510,16 +536,18 @@ def link(
         str(k): int(v) for k, v in pairs["status"].value_counts().items()
     }
     _tick(progress, "done", 1.0)
-    return LinkResult(_finish(pairs), clusters, _model(settings, prior, n), calibration)
+    return LinkResult(_finish(pairs), clusters, _model(settings, prior, n, siblings), calibration)
 
 
-def _model(settings: dict[str, Any], prior: float, n: int) -> dict[str, Any]:
+def _model(settings: dict[str, Any], prior: float, n: int, siblings: float) -> dict[str, Any]:
     return {
         "format": MODEL_FORMAT,
         "records": n,
         "prior": prior,
         # Kept constant when records are added: the prior scales with 1 / (N - 1).
         "matches_per_record": prior * max(n - 1, 0),
+        # Likewise the share of pairs that are siblings (a household has a few children).
+        "siblings_per_record": siblings * max(n - 1, 0),
         "splink": settings,
     }
 
@@ -561,6 +589,9 @@ def link_new(
     both = pd.concat([old_f, new_f], ignore_index=True)
     n = len(both)
     prior = min(0.5, model["matches_per_record"] / max(n - 1, 1)) or 1e-12
+    # Models saved before the sibling check have no rate: estimate it from these records.
+    per_record = model.get("siblings_per_record")
+    siblings = per_record / max(n - 1, 1) if per_record is not None else sibling_rate(both)
     settings = json.loads(json.dumps(model["splink"]))
     settings["probability_two_random_records_match"] = prior
     settings["blocking_rules_to_generate_predictions"] = blocking_rules(
@@ -576,6 +607,7 @@ def link_new(
             linker.misc.save_model_to_json(),
             prior,
             n,
+            siblings,
             keep=lambda df: df["unique_id_l"].isin(new_ids) | df["unique_id_r"].isin(new_ids),
         )
         settings = linker.misc.save_model_to_json()
@@ -591,6 +623,7 @@ def link_new(
         "new_records": len(ids),
         "engine": engine,
         "prior": {"method": "saved model, rescaled to N", "value": prior, **info},
+        "siblings": {"method": "saved model, rescaled to N", "value": siblings},
         "decision": {"match_probability": DECISION, "review_band": list(REVIEW_BAND)},
         "clusters": {"refused": refused},
     }

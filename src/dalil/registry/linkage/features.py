@@ -25,6 +25,7 @@ from dalil.values.arabic import search_key
 __all__ = ["NAME_PARTS", "feature_columns", "prepare"]
 
 NAME_PARTS = ("given", "father", "grandfather", "family", "mother")
+_IN_FULL_NAME = ("given", "father", "grandfather", "family")
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 
 
@@ -98,13 +99,14 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"unique_id": src["record_id"].astype(str)})
     out["source_id"] = col["source_id"].fillna("").astype(str)
 
-    # Full names split into parts when the list gave no parts at all.
+    # Full names split into parts when the list gave none of the parts a full name holds (a
+    # mother's name is never in it, so a list may give both).
     parts = {p: col[p].copy() for p in NAME_PARTS}
-    no_parts = pd.concat([parts[p].isna() for p in NAME_PARTS], axis=1).all(axis=1)
+    no_parts = pd.concat([parts[p].isna() for p in _IN_FULL_NAME], axis=1).all(axis=1)
     need = no_parts & col["full_name"].notna()
     if need.any():
         parsed = _map_unique(col["full_name"][need], parse_full_name)
-        for p in ("given", "father", "grandfather", "family"):
+        for p in _IN_FULL_NAME:
             parts[p].loc[need] = parsed.map(lambda np_, p=p: getattr(np_, p))
     for p in NAME_PARTS:
         keys = _map_unique(parts[p], _keys)
