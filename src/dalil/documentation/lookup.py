@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, String, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from dalil.db import Case, Entity, kind_of
@@ -14,14 +15,19 @@ E = TypeVar("E", bound=Entity)
 MIN_PREFIX = 6
 
 
+@cache
+def _case_statement() -> Select[Case]:
+    """Built once: every API request finds its case by slug."""
+    ref = bindparam("ref", type_=String)
+    return select(Case).where((Case.slug == ref) | (Case.id == ref), Case.deleted_at.is_(None))
+
+
 def get_case(session: Session, ref: str | None) -> Case:
     if ref is None or not ref.strip():
         raise InvalidInput("case", "no case given", hint="pass --case SLUG or set DALIL_CASE")
     ref = ref.strip()
     _check_ref("case", ref)
-    case = session.scalar(
-        select(Case).where((Case.slug == ref) | (Case.id == ref), Case.deleted_at.is_(None))
-    )
+    case = session.scalar(_case_statement(), {"ref": ref})
     if case is None:
         raise NotFound(f"no case {ref!r}", hint="`dalil case list` shows the cases")
     return case
