@@ -52,7 +52,8 @@ def _spell(name: str | None, style: int) -> str:
     return name
 
 
-def _rows(db: Database, case_id: str, source_id: str, style: int) -> list[list[str]]:
+def _rows(db: Database, case_id: str, source_id: str, style: int) -> list[tuple[str, list[str]]]:
+    """The list's rows, each with the ID of the documented person it was written from."""
     with db.reader() as s:
         people = s.scalars(
             select(Person)
@@ -79,16 +80,19 @@ def _rows(db: Database, case_id: str, source_id: str, style: int) -> list[list[s
         if style == 2 and n % 4 == 0:
             birth = ""  # list C often has no birth date
         rows.append(
-            [
-                _spell(chosen.given, style),
-                _spell(chosen.father, style),
-                _spell(chosen.family, style),
-                _spell(chosen.mother, style) if style != 2 else "",
-                person.sex if person.sex in ("male", "female") else "",
-                birth,
-                person.status if person.status != "unknown" else "",
-                str(person.status_date) if person.status_date else "",
-            ]
+            (
+                person.id,
+                [
+                    _spell(chosen.given, style),
+                    _spell(chosen.father, style),
+                    _spell(chosen.family, style),
+                    _spell(chosen.mother, style) if style != 2 else "",
+                    person.sex if person.sex in ("male", "female") else "",
+                    birth,
+                    person.status if person.status != "unknown" else "",
+                    str(person.status_date) if person.status_date else "",
+                ],
+            )
         )
     return rows
 
@@ -107,7 +111,7 @@ def ensure_registry(db: Database, slug: str) -> str | None:
         ):
             return None
     mapping = ColumnMapping(columns={h: h for h in HEADER})
-    written: dict[str, list[list[str]]] = defaultdict(list)
+    written: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
     for style, key in enumerate(LISTS):
         written[key] = _rows(db, case_id, stable_id("source", slug, key), style)
     with (
@@ -121,10 +125,37 @@ def ensure_registry(db: Database, slug: str) -> str | None:
             with path.open("w", encoding="utf-8", newline="") as out:
                 writer = csv.writer(out)
                 writer.writerow(HEADER)
-                writer.writerows(written[key])
+                writer.writerows(cells for _person, cells in written[key])
             source = stable_id("source", slug, key)
             import_list(session, case, path, source=source, mapping=mapping, policy="good-rows")
-    return link_case(db, case_id, actor=DEMO_ACTOR).run_id
+    run_id = link_case(db, case_id, actor=DEMO_ACTOR).run_id
+    behind = {
+        (stable_id("source", slug, key), n + 2): person  # row 1 is the header
+        for key in LISTS
+        for n, (person, _cells) in enumerate(written[key])
+    }
+    _attach(db, case_id, behind)
+    return run_id
+
+
+def _attach(db: Database, case_id: str, behind: dict[tuple[str, int], str]) -> None:
+    """Name on each registry person the documented person its list rows were written from, when
+    they all come from one (the person's page then shows the list records behind it); a person
+    the linkage got wrong (rows of two people) is left unattached."""
+    from dalil.db.models_registry import ListRecord, RegistryMember, RegistryPerson
+
+    with db.transaction(DEMO_ACTOR) as session:
+        found: dict[str, set[str | None]] = defaultdict(set)
+        for registry_id, source, number in session.execute(
+            select(RegistryMember.registry_person_id, ListRecord.source_id, ListRecord.row_number)
+            .join(ListRecord, ListRecord.id == RegistryMember.record_id)
+            .where(ListRecord.case_id == case_id)
+        ):
+            found[registry_id].add(behind.get((source, number)))
+        for registry_id, people in found.items():
+            person = session.get(RegistryPerson, registry_id)
+            if person is not None and len(people) == 1 and None not in people:
+                person.person_id = people.pop()
 
 
 __all__ = ["ensure_registry"]

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from dalil.documentation.views import term_label
+from dalil.vocab import UnknownTermError
 from dalil.web.ui import i18n, labels
 
 # Scripts, styles and fonts come from this server only; nothing inline, no framing, no caching
@@ -50,6 +51,29 @@ def _url(path: str, **params: Any) -> str:
     return f"{path}?{query}" if query else path
 
 
+RECORD_TERMS = {"status": "person_statuses", "sex": "sexes"}
+RECORD_DATES = ("birth_date", "status_date", "death_date")
+
+
+def record_value(name: str, value: Any) -> str:
+    """A list record's field as the reader's language writes it: a status or sex by its label,
+    a date by the locale, anything else (names, places, notes) exactly as the list wrote it."""
+    if value is None or value == "":
+        return ""
+    lang = _lang.get()
+    vocabulary = RECORD_TERMS.get(name)
+    if vocabulary is not None:
+        try:
+            return term_label(vocabulary, str(value), lang) or str(value)
+        except UnknownTermError:
+            return str(value)
+    if name in RECORD_DATES:
+        return i18n.date(str(value), lang)
+    if name == "age":
+        return i18n.number(value, lang)
+    return str(value)
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -71,6 +95,10 @@ def environment() -> Environment:
     env.globals["change_labels"] = labels.CHANGES
     env.globals["sensitivity_labels"] = labels.SENSITIVITY
     env.globals["script_labels"] = labels.SCRIPTS
+    env.globals["record_value"] = record_value
+    env.globals["method_names"] = labels.METHOD_NAMES
+    env.globals["audit_labels"] = labels.AUDIT_ACTIONS
+    env.globals["run_states"] = labels.RUN_STATES
     return env
 
 

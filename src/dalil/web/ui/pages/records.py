@@ -25,6 +25,7 @@ from dalil.web.api.visibility import require_read, visible_view
 from dalil.web.ui.context import CasePage, Page, RecordId, database
 from dalil.web.ui.pages.dashboard import estimates
 from dalil.web.ui.pages.linked import attribute_labels, linked, term_text
+from dalil.web.ui.pages.review import FIELD_LABELS
 from dalil.web.ui.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -87,6 +88,7 @@ def incident_page(
         "shown": shown,
         "step": PEOPLE_PAGE,
         "victims": victims,
+        "registry": registry_count(page),
         "estimates": estimates(page),
         "evidence": evidence,
         "disputed": [g for g in view["claims"] if g["in_dispute"]],
@@ -95,6 +97,28 @@ def incident_page(
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "people":
         return render(request, "partials/people.html", context)
     return render(request, "incident.html", context)
+
+
+def registry_count(page: Page) -> int | None:
+    """Persons in the case's victim registry (list records linked into persons) with a record
+    in a list the role may read (None: the role may not read the registry)."""
+    from sqlalchemy import func
+
+    from dalil.db.models_registry import ListRecord, RegistryMember, RegistryPerson
+
+    assert page.case is not None
+    levels = [level for level in page.levels if page.can("registry.read", level)]
+    if not levels:
+        return None
+    return page.session.scalar(
+        select(func.count(func.distinct(RegistryMember.registry_person_id)))
+        .select_from(RegistryMember)
+        .join(RegistryPerson, RegistryPerson.id == RegistryMember.registry_person_id)
+        .join(ListRecord, ListRecord.id == RegistryMember.record_id)
+        .join(Source, Source.id == ListRecord.source_id)
+        .where(RegistryPerson.case_id == page.case.id, RegistryPerson.status == "active")
+        .where(Source.sensitivity.in_(levels), Source.deleted_at.is_(None))
+    )
 
 
 def _status_history(page: Page, person: Entity) -> list[dict[str, Any]]:
@@ -113,6 +137,47 @@ def _status_history(page: Page, person: Entity) -> list[dict[str, Any]]:
                 {"at": change.at, "status": after["status"], "date": after.get("status_date")}
             )
     return history
+
+
+def term_id(kind: str, name: str, value: str) -> str:
+    """A vocabulary term typed by its label in either language (مفقود, Missing) as its ID
+    (``missing``), so that no one has to type English IDs; anything else is left as typed."""
+    from dalil.vocab import vocabularies
+
+    prop = properties().get(kind, {}).get(name)
+    if prop is None or prop.vocabulary is None:
+        return value
+    wanted = " ".join(value.split()).casefold()
+    for term in vocabularies().get(prop.vocabulary).terms:
+        if wanted in (term.id.casefold(), str(term.en).casefold(), str(term.ar).casefold()):
+            return term.id
+    return value
+
+
+def _list_records(page: Page, person: Entity) -> list[dict[str, Any]] | None:
+    """The rows of victim and missing lists behind the person: the records of the registry
+    persons linked to it, each with its list and row, at the list levels the role may read
+    (None: the role may not read the registry at all)."""
+    from dalil.db.models_registry import RegistryMember, RegistryPerson
+    from dalil.registry.review import record_views
+
+    assert page.case is not None
+    if not page.can("registry.read", "public"):
+        return None
+    held = dict(
+        page.session.execute(
+            select(RegistryMember.record_id, RegistryMember.registry_person_id)
+            .join(RegistryPerson, RegistryPerson.id == RegistryMember.registry_person_id)
+            .where(RegistryPerson.case_id == page.case.id, RegistryPerson.person_id == person.id)
+            .where(RegistryPerson.status == "active")
+        ).all()
+    )
+    shown = [
+        view | {"registry_id": held[ref]}
+        for ref, view in record_views(page.session, held).items()
+        if page.can("registry.read", view["sensitivity"])
+    ]
+    return sorted(shown, key=lambda v: (v["source"]["title"] or "", v["row_number"], v["id"]))
 
 
 def _sources(page: Page) -> list[Source]:
@@ -135,6 +200,8 @@ def _person_context(page: Page, id: str, **extra: Any) -> dict[str, Any]:
         "view": view,
         "person": person,
         "status_history": _status_history(page, person),
+        "list_records": _list_records(page, person),
+        "field_labels": FIELD_LABELS,
         "can_edit": can_edit,
         "properties": list(properties()["person"].values()) if can_edit else [],
         "sources": _sources(page) if can_edit else [],
@@ -170,6 +237,7 @@ def add_person_claim(
     cited = page.session.get(Source, source)
     if cited is None or cited.case_id != page.case.id or cited.sensitivity not in page.levels:
         raise NotFound(f"no source {source!r}")
+    value = term_id(person.kind, property, value)
     form = {
         "property": property,
         "value": value,
