@@ -46,3 +46,86 @@ SENSITIVITY = {
 }
 
 SCRIPTS = {"arab": N_("Arabic script"), "latn": N_("Latin script"), "zyyy": N_("other script")}
+
+METHODS = {
+    "chapman": N_("Chapman (two lists)"),
+    "lincoln": N_("Lincoln–Petersen (two lists)"),
+    "loglinear": N_("Log-linear models (three or more lists)"),
+    "lcmcr": N_("LCMCR (Bayesian latent classes; slower)"),
+}
+
+# Short names of the estimation methods, where an estimate is cited beside other figures.
+METHOD_NAMES = {
+    "chapman": N_("Chapman"),
+    "lincoln": N_("Lincoln–Petersen"),
+    "loglinear": N_("log-linear"),
+    "lcmcr": N_("LCMCR latent-class model"),
+}
+
+# The audit trail's actions (dalil.access and the engines record them).
+AUDIT_ACTIONS = {
+    "login": N_("logged in"),
+    "login_failed": N_("failed to log in"),
+    "logout": N_("logged out"),
+    "role_grant": N_("role granted"),
+    "role_revoke": N_("role revoked"),
+    "token_create": N_("API token created"),
+    "token_revoke": N_("API token revoked"),
+    "user_add": N_("account added"),
+    "user_disable": N_("account disabled"),
+    "user_2fa_reset": N_("second factor reset"),
+    "key_create": N_("encryption key created"),
+    "key_rotate": N_("encryption key rotated"),
+    "audit_read": N_("audit trail opened"),
+    "audit_checkpoint": N_("audit checkpoint signed"),
+    "confidential_read": N_("confidential value read"),
+    "confidential_write": N_("confidential value written"),
+    "evidence_download": N_("evidence original downloaded"),
+    "export": N_("case exported"),
+}
+
+# Link runs as the registry records them.
+RUN_STATES = {"running": N_("running"), "done": N_("finished"), "failed": N_("failed")}
+
+# The linkage model's comparisons and their agreement levels, as the review page explains a
+# score (names as the engine writes them; an unknown one is shown as written).
+COMPARISONS = {
+    "full_name": N_("Full name"),
+    "given": N_("Given"),
+    "father": N_("Father"),
+    "grandfather": N_("Grandfather"),
+    "family": N_("Family"),
+    "mother": N_("Mother"),
+    "sex": N_("Sex"),
+    "birth_date": N_("Date of birth"),
+    "age": N_("Age"),
+    "event_date": N_("Date of the event"),
+    "place": N_("Place"),
+    "sibling check": N_("Sibling check"),
+}
+MATCH_LEVELS = {
+    "null": N_("missing in a record"),
+    "exact": N_("exactly the same"),
+    "same": N_("the same"),
+    "different": N_("different"),
+    "same transliteration key": N_("the same name in another spelling or script"),
+    "same skeleton": N_("the same consonants"),
+    "Jaro-Winkler >= 0.9": N_("very similar spelling"),
+    "Jaro-Winkler >= 0.8": N_("similar spelling"),
+    "given and family swapped": N_("given and family names swapped"),
+    "day and month swapped": N_("day and month swapped"),
+    "one typo": N_("one typing error apart"),
+    "same year and month": N_("same year and month"),
+    "same year": N_("same year"),
+    "year +-1": N_("a year apart at most"),
+    "same day and month, other year": N_("same day and month, another year"),
+    "birth year from age +-1": N_("birth year from the age, a year apart at most"),
+    "birth year from age +-3": N_("birth year from the age, three years apart at most"),
+    "same place": N_("the same place"),
+    "same place, other spelling": N_("the same place, another spelling"),
+    "similar place": N_("a similar place name"),
+    "same governorate": N_("the same governorate"),
+    "shared household fields weighed against a sibling": N_(
+        "shared family names weighed against being siblings"
+    ),
+}

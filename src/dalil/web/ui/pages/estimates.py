@@ -28,17 +28,11 @@ from dalil.errors import DalilError, NotFound
 from dalil.web import session as web_session
 from dalil.web.api.evidence import settings_of
 from dalil.web.ui.context import CasePage, Page, RecordId, database
-from dalil.web.ui.labels import N_
+from dalil.web.ui.labels import METHODS, N_
 from dalil.web.ui.templating import SECURITY_HEADERS, render
 
 router = APIRouter(include_in_schema=False)
 
-METHODS = {
-    "chapman": N_("Chapman (two lists)"),
-    "lincoln": N_("Lincoln–Petersen (two lists)"),
-    "loglinear": N_("Log-linear models (three or more lists)"),
-    "lcmcr": N_("LCMCR (Bayesian latent classes; slower)"),
-}
 STRATA = {
     "": N_("No strata"),
     "governorate": N_("Governorate"),
