@@ -103,9 +103,11 @@ def recent(page: Page, limit: int = RECENT) -> list[dict[str, Any]]:
     for change in rows:
         if readable.get(change.entity_id) not in page.levels:
             continue
-        key = (change.entity_id, change.table, change.action)
+        # One line per record and kind of change: a claim batch is one event, and so is a
+        # person written with its names (rows of two tables, one record to the reader).
+        key = (change.entity_id, "claims" if change.table == "claims" else "", change.action)
         if key in seen:
-            continue  # one line per record and kind of change (a claim batch is one event)
+            continue
         seen.add(key)
         entity = page.session.get(Entity, change.entity_id)
         if entity is None:

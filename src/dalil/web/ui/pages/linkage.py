@@ -25,12 +25,38 @@ from dalil.db import Database
 from dalil.errors import DalilError, NotFound
 from dalil.web import session as web_session
 from dalil.web.ui.context import CasePage, Page, database
+from dalil.web.ui.labels import N_
 from dalil.web.ui.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 KEEP_SECONDS = 3600
 JobId = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+
+
+# What the engine reports as it goes (its own words), as the job page says it. Stages named
+# by a prefix carry counts ("linking 1,234 records (duckdb)"); an unknown stage is shown as is.
+STAGES = (
+    ("starting", N_("Starting")),
+    ("reading list records", N_("Reading the list records and earlier judgements")),
+    ("linking", N_("Linking the records")),
+    ("features", N_("Comparing names, dates and places")),
+    ("u", N_("Learning how often unrelated records agree")),
+    ("m", N_("Training the model")),
+    ("predict", N_("Scoring candidate pairs")),
+    ("cluster", N_("Grouping records into persons")),
+    ("applying judgements", N_("Applying judgements and keeping IDs")),
+    ("writing the run", N_("Writing the run")),
+    ("done", N_("Finishing")),
+)
+
+
+def stage_label(stage: str) -> str | None:
+    """The interface's message for an engine stage (None: a stage it does not know)."""
+    for prefix, message in STAGES:
+        if stage == prefix or (len(prefix) > 1 and stage.startswith(prefix)):
+            return message
+    return None
 
 
 @dataclass
@@ -46,6 +72,10 @@ class Job:
     error: str | None = None
     started: float = field(default_factory=time.monotonic)
     ended: float | None = None
+
+    @property
+    def stage_label(self) -> str | None:
+        return stage_label(self.stage)
 
     @property
     def percent(self) -> int:
