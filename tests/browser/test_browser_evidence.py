@@ -59,3 +59,28 @@ def test_a_demo_video_shows_its_thumbnails_and_proved_custody(owner_page: Any, s
     )
     assert "proved in the signed checkpoint" in page.locator("#custody").inner_text()
     shoot(page, "evidence-video-en")
+
+
+def test_a_video_plays_from_a_derived_copy_never_the_original(owner_page: Any, site: Site) -> None:
+    page = owner_page
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    page.goto("/cases/tadamon/evidence?lang=en")
+    page.get_by_role("link", name="synthetic-street-footage.mp4").click()
+    make = page.get_by_role("button", name="Make a playable copy")
+    if make.count():  # the first run of the session makes it; the copy is kept
+        make.click()
+        page.wait_for_url("**/evidence/evi_*")
+    video = page.locator("#play-h ~ video").first
+    video.wait_for()
+    assert "/derivatives/" in (video.get_attribute("src") or "")
+    page.evaluate("() => { const v = document.querySelector('video'); v.muted = true; v.play(); }")
+    page.wait_for_function(
+        "() => { const v = document.querySelector('video'); return v.currentTime > 0.5; }"
+    )
+    assert page.evaluate("document.querySelector('video').videoWidth") > 0
+    assert "analysed (preview)" in page.locator("#custody").inner_text()  # in the trail
+    played = [u for u in fetched if "/evidence/" in u and u.split("?")[0].count("/") > 5]
+    assert played
+    assert not [u for u in played if "/original" in u]  # the original is never streamed
+    shoot(page, "evidence-playback-en")

@@ -35,8 +35,12 @@ def test_log_in_open_tadamon_and_read_both_disputed_counts(page: Any, site: Site
     values = figures.locator(".claim .value").all_inner_texts()
     assert "41" in values
     assert "288" in values
-    assert "Sources disagree" in figures.inner_text()
-    assert "Estimate" in figures.inner_text()
+    text = figures.inner_text()
+    assert "Sources disagree" in text
+    # each figure with its source, its publisher and year set apart as words
+    assert "statement on the Tadamon massacre — Syrian National Coalition (2022)" in text
+    assert "Persons in the victim registry" in text  # the registry count beside the figures
+    assert "Estimate (LCMCR latent-class model)" in text
     shoot(page, "incident-en")
 
 
@@ -81,8 +85,14 @@ def test_search_finds_a_synthetic_arabic_name_as_one_types(owner_page: Any, site
     shoot(page, "search-en")
     results.get_by_role("link", name="أحمد محمد علي المثال").click()
     assert "Ahmad Mohammad al-Mithal" in page.locator("main").inner_text()
+    # The rows of the lists behind the person, each with its list and row number.
+    behind = page.locator("#list-records tbody tr")
+    assert behind.count() >= 1
+    assert "SYNTHETIC demonstration list A" in behind.first.inner_text()
+    assert "أحمد" in behind.first.inner_text()
     shoot(page, "person-en")
     page.goto(page.url + "?lang=ar")
+    assert "سجلات القوائم وراء هذا الشخص" in page.locator("main").inner_text()
     shoot(page, "person-ar")
     page.goto("/cases/tadamon/search?q=%D8%A7%D8%AD%D9%85%D8%AF")
     shoot(page, "search-ar")
@@ -129,17 +139,22 @@ def test_pages_pass_axe_core_wcag_aa_checks(
 ) -> None:
     page.goto(f"/login?lang={lang}")
     problems = [f"/login: {p}" for p in _axe(page)]
-    paths = [
-        "/cases",
-        "/cases/tadamon",
-        f"/cases/tadamon/incidents/{site.incident}",
-        "/cases/tadamon/search?q=%D8%A7%D8%AD%D9%85%D8%AF",
-        "/cases/tadamon/admin",
-    ]
-    for path in paths:
+    shoot(page, f"login-{lang}")
+    owner_page.goto("/cases/tadamon/search?q=%D8%A7%D8%AD%D9%85%D8%AF")
+    person = owner_page.locator("#results a").first.get_attribute("href")
+    paths = {
+        "cases": "/cases",
+        "dashboard": "/cases/tadamon",
+        "incident": f"/cases/tadamon/incidents/{site.incident}",
+        "search": "/cases/tadamon/search?q=%D8%A7%D8%AD%D9%85%D8%AF",
+        "person": person,
+        "admin": "/cases/tadamon/admin",
+    }
+    for name, path in paths.items():
         owner_page.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
         assert owner_page.evaluate("document.documentElement.lang") == lang
         problems += [f"{path}: {p}" for p in _axe(owner_page)]
+        shoot(owner_page, f"axe-{name}-{lang}")
     assert problems == []
 
 
