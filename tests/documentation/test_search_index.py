@@ -172,6 +172,29 @@ def test_a_capped_search_counts_up_to_the_cap_and_says_so(db: Database, world: W
             search_page(s, case, "sami", cap=0)
 
 
+def test_a_capped_search_of_two_common_words_checks_a_bounded_number_of_names(
+    db: Database, world: World
+) -> None:
+    with db.transaction("alice") as s:
+        case = get_case(s, "tadamon")
+        for i in range(30):
+            add_person(s, case, [NameInput(full=f"Sami {i}")])
+            add_person(s, case, [NameInput(full=f"Haddad {i}")])
+        both = {add_person(s, case, [NameInput(full="Sami Haddad")]).id for _ in range(2)}
+    with db.reader() as s:
+        case = get_case(s, "tadamon")
+        exact = search_page(s, case, "sami haddad")
+        assert {h.person.id for h in exact.hits} == both
+        # Room enough (5 × cap names of the rarer word): the exact answer.
+        roomy = search_page(s, case, "sami haddad", cap=100)
+        assert (roomy.total, roomy.total_is_lower_bound) == (2, False)
+        # Each word has 32 names, more than 5 × 5: only some are checked, and the page says so.
+        cut = search_page(s, case, "sami haddad", cap=5)
+        assert cut.total_is_lower_bound is True
+        assert cut.total <= 2
+        assert {h.person.id for h in cut.hits} <= both
+
+
 def test_search_matches_lists_what_search_page_does_without_loading_records(
     db: Database, world: World
 ) -> None:

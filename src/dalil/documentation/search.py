@@ -220,7 +220,9 @@ def _token_is(column: ColumnElement[str], token: str, *, prefix: bool) -> Column
     return column == token
 
 
-PROBE = 2000  # rows read at most to compare how common two query words are
+# Rows read at most to compare how common the query's words are: a little first, and more when
+# every word reaches that (of two common words the rarer must drive, or a search reads 10× more).
+PROBES = (2_000, 50_000)
 # Aliases of the index, made once: a query's words each need one, and making them (and their
 # columns) anew for every search cost more Python than a rare name's whole search.
 _ALIASES = tuple(_KEYS.alias(f"k{i}") for i in range(MAX_WORDS))
@@ -239,6 +241,32 @@ def _where(
     return where
 
 
+def _counts(
+    session: Session,
+    case_id: str,
+    key_type: str,
+    tokens: list[str],
+    levels: list[str] | None,
+    probe: int,
+) -> dict[str, int]:
+    """How many index rows each token has, up to ``probe``, in one statement."""
+    if not tokens:
+        return {}
+    counts = [
+        select(func.count())
+        .select_from(
+            select(literal(1))
+            .where(*_where(_KEYS, case_id, key_type, token, levels))
+            .limit(probe)
+            .subquery()
+        )
+        .scalar_subquery()
+        for token in tokens
+    ]
+    row = session.execute(select(*counts)).one()
+    return {token: int(n) for token, n in zip(tokens, row, strict=True)}
+
+
 def _branch(
     session: Session,
     case_id: str,
@@ -246,52 +274,55 @@ def _branch(
     tokens: tuple[str, ...],
     levels: list[str] | None,
     rank: int,
-) -> Select[str, int] | None:
-    """Names of which every token matches a word, or None when one token matches nothing.
+    drive: int | None,
+) -> tuple[Select[str, int] | None, bool]:
+    """Names of which every token matches a word (None when one token matches nothing), and
+    whether the rows were cut short.
 
-    The rarest token drives (a bounded count of each decides); the others are checked per name.
-    A common word first would check thousands of names one by one.
+    The rarest token drives (bounded counts decide, see ``PROBES``); the others are checked per
+    name. A common word first would check thousands of names one by one. With ``drive``, at
+    most that many rows of the driving token are checked (two common words, few names with
+    both): then some matching names may be missed, and the second value is True.
     """
     seen = dict.fromkeys(tokens, 1)
-    if len(tokens) > 1:  # one statement counts every token's rows, up to PROBE each
-        counts = [
-            select(func.count())
-            .select_from(
-                select(literal(1))
-                .where(*_where(_KEYS, case_id, key_type, token, levels))
-                .limit(PROBE)
-                .subquery()
-            )
-            .scalar_subquery()
-            for token in tokens
-        ]
-        row = session.execute(select(*counts)).one()
-        seen = {token: int(n) for token, n in zip(tokens, row, strict=True)}
+    pending = list(tokens) if len(tokens) > 1 else []
+    for probe in PROBES:  # when every word reaches one bound, count again up to the next
+        seen |= _counts(session, case_id, key_type, pending, levels, probe)
         if not all(seen.values()):
-            return None
+            return None, False
+        if not pending or min(seen.values()) < probe:
+            break
     first, *others = sorted(tokens, key=lambda t: (seen[t], -len(t), t))
     key = _ALIASES[0]
+    driver: FromClause = key
+    cut = drive is not None and bool(others) and seen[first] > drive
     where = _where(key, case_id, key_type, first, levels)
+    if cut:
+        driver = select(key.c.person_id, key.c.name_id).where(*where).limit(drive).subquery("d")
+        where = []
     for other, token in zip(_ALIASES[1:], others, strict=False):
         where.append(
             exists().where(
-                other.c.name_id == key.c.name_id,
+                other.c.name_id == driver.c.name_id,
                 other.c.key_type == key_type,
                 _token_is(other.c.token, token, prefix=key_type == WORD),
             )
         )
-    return select(key.c.person_id, literal(rank).label("rank")).where(*where)
+    return select(driver.c.person_id, literal(rank).label("rank")).where(*where), cut
 
 
-def _hits(session: Session, case: Case, q: _Query, levels: list[str] | None) -> Any:
-    """The (person, rank) rows of every matching name, or None when nothing can match."""
-    branches = [_branch(session, case.id, WORD, q.words, levels, 0)]
+def _hits(
+    session: Session, case: Case, q: _Query, levels: list[str] | None, drive: int | None = None
+) -> tuple[Any, bool]:
+    """The (person, rank) rows of every matching name (None when nothing can match), and
+    whether a branch was cut short at ``drive`` rows (see :func:`_branch`)."""
+    branches = [_branch(session, case.id, WORD, q.words, levels, 0, drive)]
     if q.keys:
-        branches.append(_branch(session, case.id, TRANSLIT, q.keys, levels, 1))
-    found = [b for b in branches if b is not None]
+        branches.append(_branch(session, case.id, TRANSLIT, q.keys, levels, 1, drive))
+    found = [b for b, _ in branches if b is not None]
     if not found:
-        return None
-    return union_all(*found).subquery("hits")
+        return None, False
+    return union_all(*found).subquery("hits"), any(cut for _, cut in branches)
 
 
 def _name_rank(q: _Query, search_key: str, full: str, parts: Iterable[str | None]) -> int | None:
@@ -338,6 +369,7 @@ class MatchPage:
 
 
 ROWS_PER_PERSON = 4  # index rows read per person a capped search may list (names × branches)
+DRIVE_PER_CAP = 5  # rows of a query's rarest word a capped search checks per person it may list
 
 
 @dataclass
@@ -362,9 +394,10 @@ def search_page(
     """A page of :func:`search_persons` and the total, counted in the same statement.
 
     ``cap`` bounds the work for a common name: the search then reads at most
-    ``ROWS_PER_PERSON × cap`` index rows (those the index yields first: matches of the words
-    before matches of transliteration keys), and pages and counts only the first ``cap`` persons
-    among them (by rank, then ID). When rows were left unread or more persons were found,
+    ``ROWS_PER_PERSON × cap`` matching index rows (those the index yields first: matches of the
+    words before matches of transliteration keys), checks at most ``DRIVE_PER_CAP × cap`` names
+    of its rarest word for the other words, and pages and counts only the first ``cap`` persons
+    among those found (by rank, then ID). When rows were left unread or more persons were found,
     ``total_is_lower_bound`` is true: at least ``total`` persons match, and pages past ``cap``
     are empty. Without a cap, every match is counted and ordered.
     """
@@ -405,11 +438,13 @@ def _page_ids(
         raise InvalidInput("cap", "the cap must be at least 1")
     q = _parse(query)
     levels = _levels(max_sensitivity)
-    hits = _hits(session, case, q, levels)
+    hits, cut = _hits(session, case, q, levels, None if cap is None else DRIVE_PER_CAP * cap)
     if hits is None:
         return _Ids(q, levels, [], 0)
     if cap is not None:
-        return _capped_ids(session, q, levels, hits, limit, offset, cap)
+        found = _capped_ids(session, q, levels, hits, limit, offset, cap)
+        found.lower_bound |= cut
+        return found
     rank = func.min(hits.c.rank).label("rank")
     rows = list(
         session.execute(
@@ -562,7 +597,7 @@ def count_persons(
     session: Session, case: Case, query: str, *, max_sensitivity: str | None = None
 ) -> int:
     """How many persons :func:`search_persons` would list over all pages."""
-    hits = _hits(session, case, _parse(query), _levels(max_sensitivity))
+    hits, _ = _hits(session, case, _parse(query), _levels(max_sensitivity))
     if hits is None:
         return 0
     return int(session.scalar(select(func.count(distinct(hits.c.person_id)))) or 0)
