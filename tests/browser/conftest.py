@@ -70,6 +70,7 @@ class Site:
     url: str
     home: Path
     incident: str
+    env: dict[str, str]  # the server's environment (its master key file among it)
 
 
 def _add_owner(home: Path) -> None:
@@ -99,6 +100,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     subprocess.run([*_dalil(), "demo", "--home", str(home), "--quiet"], env=env, check=True,
                    capture_output=True, timeout=600)  # fmt: skip
     _add_owner(home)
+    # A master key (outside the home) so that accounts may enrol a second factor (TOTP).
+    key = tmp_path_factory.mktemp("browser-keys") / "master.key"
+    subprocess.run([*_dalil(), "keys", "generate", str(key)], env=env, check=True,
+                   capture_output=True, timeout=60)  # fmt: skip
+    env["DALIL_MASTER_KEY_FILE"] = str(key)
     port = _free_port()
     log = (home / "serve.log").open("w")
     server = subprocess.Popen(
@@ -117,7 +123,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                         "dalil serve did not start: " + (home / "serve.log").read_text()
                     ) from None
                 time.sleep(0.2)
-        yield Site(f"http://127.0.0.1:{port}", home, stable_id("incident", "tadamon", "massacre"))
+        yield Site(
+            f"http://127.0.0.1:{port}", home, stable_id("incident", "tadamon", "massacre"), env
+        )
     finally:
         server.terminate()
         try:
