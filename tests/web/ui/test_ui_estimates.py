@@ -65,6 +65,12 @@ def test_an_analyst_runs_an_estimate_and_reads_it_with_plots(
     names = [p.rsplit("/", 1)[1] for p in plots]
     assert "estimate-comparison.png" in names
     assert any(n.endswith("-posterior.png") for n in names)  # drawn at run time, with the draws
+    # Each plot says what it shows, in words a screen reader reads out, in either language.
+    assert 'alt="How likely each total is (the posterior distribution)"' in page
+    assert 'alt="Plot' not in page
+    arabic = analyst.get(f"{target}?lang=ar").text
+    assert "The estimate and its interval" not in arabic
+    assert re.search(r'<img src="[^"]+-comparison\.png" alt="[^"a-zA-Z]+"', arabic)
     image = analyst.get(plots[0])
     assert image.status_code == 200
     assert image.headers["content-type"] == "image/png"

@@ -39,6 +39,13 @@ STRATA = {
     "sex": N_("Sex"),
     "year": N_("Year"),
 }
+# What each plot shows, by the end of its file name (the estimation package names them).
+PLOT_KINDS = {
+    "-comparison.png": N_("The estimate and its interval, beside the documented count (red tick)"),
+    "-posterior.png": N_("How likely each total is (the posterior distribution)"),
+    "-trace.png": N_("The sampler's path (whether its chains agree)"),
+    "-strata.png": N_("The estimate in each stratum"),
+}
 LCMCR_ITERATIONS = 2000
 PLOT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}\.png$")
 PlotName = Annotated[str, PathParam(pattern=PLOT_NAME.pattern)]
@@ -200,6 +207,10 @@ def _whole(value: Any) -> int | None:
     return round(value)
 
 
+def _about(name: str) -> str | None:
+    return next((about for end, about in PLOT_KINDS.items() if name.endswith(end)), None)
+
+
 @router.get("/cases/{slug}/estimates/{id}")
 def estimate_page(page: CasePage, request: Request, id: RecordId) -> Response:
     _readable(page)
@@ -224,7 +235,7 @@ def estimate_page(page: CasePage, request: Request, id: RecordId) -> Response:
         "strata": strata,
         "warnings": list(result.get("warnings") or []),
         "lists": _lists(page, stored.captures or {}),
-        "plots": plots_of(request, stored),
+        "plots": [{"name": name, "about": _about(name)} for name in plots_of(request, stored)],
         "methods": METHODS,
     }
     return render(request, "estimate.html", context)
