@@ -199,3 +199,19 @@ def test_any_uploaded_bytes_get_an_answer_and_import_nothing(
     response = upload(owner, data, name=name)
     assert response.status_code in (200, 422), response.text[:300]  # type: ignore[attr-defined]
     assert counts(db) == (0, 0)
+
+
+def test_the_mapping_says_why_in_the_readers_language_and_marks_empty_columns(
+    owner: TestClient,
+) -> None:
+    folk = people(5, seed=3)
+    rows = [[*row(p, 0)[:3], "", *row(p, 0)[4:]] for p in folk]  # no mother written at all
+    owner.get(f"{LISTS}?lang=ar")
+    html = upload(owner, csv_bytes(rows)).text  # type: ignore[attr-defined]
+    assert "عنوان معروف" in html  # "a known header", in Arabic
+    assert "a known header" not in html
+    assert "عمود اسم بجانب أعمدة أجزاء الاسم: تحقّق منه" in html  # الاسم beside the name parts
+    mother = re.search(r'<select id="field-3".*?</tr>', html, re.S)
+    assert mother is not None
+    assert "(فارغ في الصفوف الأولى)" in mother.group(0)  # not a row of bare commas
+    assert "<bdi></bdi>" not in html

@@ -18,7 +18,7 @@ from typing import Any
 from babel.dates import format_datetime as babel_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 from starlette.requests import Request
 
@@ -88,6 +88,11 @@ def number(value: Any, lang: str) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return format_decimal(value, locale=lang, decimal_quantization=False)
+
+
+def percent(value: float, lang: str) -> str:
+    """``0.6`` as ``60%`` in English and ``60٪`` in Arabic (Babel's percent sign)."""
+    return format_percent(value, locale=lang)
 
 
 def date(value: Any, lang: str) -> str:

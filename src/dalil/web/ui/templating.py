@@ -87,6 +87,7 @@ def environment() -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["number"] = lambda v: i18n.number(v, _lang.get())
     env.filters["date"] = lambda v: i18n.date(v, _lang.get())
+    env.filters["percent"] = lambda v: i18n.percent(v, _lang.get())
     env.globals["url"] = _url
     env.globals["term"] = lambda vocabulary, term: term_label(vocabulary, term, _lang.get())
     env.globals["status_label"] = lambda term: term_label("person_statuses", term, _lang.get())

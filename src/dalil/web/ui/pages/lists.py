@@ -13,6 +13,7 @@ shown at the levels the role may read.
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 import tempfile
@@ -37,7 +38,7 @@ from dalil.web.ui.context import CasePage, Page, database
 from dalil.web.ui.labels import N_
 from dalil.web.ui.pages import linkage
 from dalil.web.ui.pages.review import FIELD_LABELS
-from dalil.web.ui.templating import render
+from dalil.web.ui.templating import render, translate
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,6 +51,42 @@ POLICY_LABELS = {
     "good-rows": N_("Good rows: import the rows that pass, record the rejected ones"),
 }
 Key = Annotated[str, Form(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
+
+# Why the registry suggested a field (its words), as the mapping page says it. A reason it
+# does not know is shown as the registry wrote it.
+REASONS = {
+    "a known header": N_("a known header"),
+    "a known header with no Dalil field": N_("a known header with no Dalil field"),
+    "no matching field": N_("no matching field"),
+    "a name column beside name-part columns: check it": N_(
+        "a name column beside name-part columns: check it"
+    ),
+    "a name: check it": N_("a name: check it"),
+}
+REASON_PATTERNS = (
+    (re.compile(r"^starts with the known header '(?P<header>.*)'$"),
+     N_("starts with the known header %(header)s")),
+    (re.compile(r"^spelt like '(?P<header>.*)'$"), N_("spelt like %(header)s")),
+    (re.compile(r"^looks like (?P<field>\w+), but column '(?P<column>.*)' matches better$"),
+     N_("looks like %(field)s, but column %(column)s matches better")),
+)  # fmt: skip
+
+
+def reason_text(reason: str, lang: str) -> tuple[str, bool]:
+    """The reason in the reader's language, and whether it was translated."""
+    if reason in REASONS:
+        return translate(lang, REASONS[reason]), True
+    for pattern, message in REASON_PATTERNS:
+        found = pattern.match(reason)
+        if found is not None:
+            values = found.groupdict()
+            if "field" in values:
+                values["field"] = translate(
+                    lang, FIELD_LABELS.get(values["field"], values["field"])
+                )
+            quoted = {k: v if k == "field" else f"«{v}»" for k, v in values.items()}
+            return translate(lang, message) % quoted, True
+    return reason, False
 
 
 @dataclass
@@ -192,8 +229,8 @@ def _mapping_context(page: Page, key: str, pending: Pending, **extra: Any) -> di
                 "field": chosen[i] if chosen is not None else (c.field or IGNORE),
                 "suggested": c.field,
                 "confidence": c.confidence,
-                "reason": c.reason,
-                "sample": [r[i] if i < len(r) else "" for r in rows],
+                "reason": reason_text(c.reason, page.lang),
+                "sample": [r[i] for r in rows if i < len(r) and r[i].strip()],
             }
         )
     return {
