@@ -315,9 +315,10 @@ def _hits(
     session: Session, case: Case, q: _Query, levels: list[str] | None, drive: int | None = None
 ) -> tuple[Any, bool]:
     """The (person, rank) rows of every matching name (None when nothing can match), and
-    whether a branch was cut short at ``drive`` rows (see :func:`_branch`)."""
+    whether a branch was cut short at ``drive`` rows (see :func:`_branch`); when the words'
+    branch is, the transliteration branch is not read."""
     branches = [_branch(session, case.id, WORD, q.words, levels, 0, drive)]
-    if q.keys:
+    if q.keys and not branches[0][1]:  # a cut answer is a lower bound: spare the second scan
         branches.append(_branch(session, case.id, TRANSLIT, q.keys, levels, 1, drive))
     found = [b for b, _ in branches if b is not None]
     if not found:
