@@ -215,3 +215,15 @@ def test_the_mapping_says_why_in_the_readers_language_and_marks_empty_columns(
     assert mother is not None
     assert "(فارغ في الصفوف الأولى)" in mother.group(0)  # not a row of bare commas
     assert "<bdi></bdi>" not in html
+
+
+def test_rejected_rows_are_explained_in_arabic(owner: TestClient) -> None:
+    folk = people(2, seed=5)
+    nameless = ["", "", "", "", "male", "1970", "2013-01-02", "Homs"]
+    owner.get(f"{LISTS}?lang=ar")  # the reader's choice, kept in the cookie
+    html = upload(owner, csv_bytes([row(folk[0], 0), nameless])).text  # type: ignore[attr-defined]
+    form = mapping_form(html) | {"policy": "good-rows"}
+    done = owner.post(f"{LISTS}/import", data=form, headers=ORIGIN).text
+    rejected = done.split('id="rejections"')[1].split("</table>")[0]
+    assert "الصف بلا اسم" in rejected  # the problem in words
+    assert "<td>الاسم الأول</td>" in rejected  # the field by its label, not "given"

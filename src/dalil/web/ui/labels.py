@@ -129,3 +129,33 @@ MATCH_LEVELS = {
         "shared family names weighed against being siblings"
     ),
 }
+
+# Why a list row was rejected, by the registry's problem code (its message is shown beside).
+PROBLEMS = {
+    "unknown_term": N_("not a value this field knows"),
+    "invalid_date": N_("not a date that can be read"),
+    "ambiguous_date": N_("a date that reads two ways"),
+    "invalid_age": N_("not an age that can be read"),
+    "no_name": N_("the row has no name"),
+    "row_shape": N_("the row does not have the header's columns"),
+}
+
+# The fields of a list record (dalil.registry.mapping.FIELDS).
+FIELD_LABELS = {
+    "full_name": N_("Full name"),
+    "given": N_("Given"),
+    "father": N_("Father"),
+    "grandfather": N_("Grandfather"),
+    "family": N_("Family"),
+    "mother": N_("Mother"),
+    "sex": N_("Sex"),
+    "birth_date": N_("Date of birth"),
+    "age": N_("Age"),
+    "status": N_("Status"),
+    "status_date": N_("Status date"),
+    "death_date": N_("Date of death"),
+    "place": N_("Place"),
+    "governorate": N_("Governorate"),
+    "notes": N_("Notes"),
+    "external_id": N_("ID in the list"),
+}

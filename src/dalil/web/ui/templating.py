@@ -100,6 +100,8 @@ def environment() -> Environment:
     env.globals["method_names"] = labels.METHOD_NAMES
     env.globals["audit_labels"] = labels.AUDIT_ACTIONS
     env.globals["run_states"] = labels.RUN_STATES
+    env.globals["problem_labels"] = labels.PROBLEMS
+    env.globals["field_labels"] = labels.FIELD_LABELS
     return env
 
 

@@ -35,9 +35,8 @@ from dalil.registry.records import imports_of
 from dalil.web import session as web_session
 from dalil.web.api.evidence import safe_name, settings_of
 from dalil.web.ui.context import CasePage, Page, database
-from dalil.web.ui.labels import N_
+from dalil.web.ui.labels import FIELD_LABELS, N_
 from dalil.web.ui.pages import linkage
-from dalil.web.ui.pages.review import FIELD_LABELS
 from dalil.web.ui.templating import render, translate
 
 router = APIRouter(include_in_schema=False)

@@ -23,9 +23,9 @@ from dalil.errors import DalilError, NotFound
 from dalil.web import session as web_session
 from dalil.web.api.visibility import require_read, visible_view
 from dalil.web.ui.context import CasePage, Page, RecordId, database
+from dalil.web.ui.labels import FIELD_LABELS
 from dalil.web.ui.pages.dashboard import estimates
 from dalil.web.ui.pages.linked import attribute_labels, linked, term_text
-from dalil.web.ui.pages.review import FIELD_LABELS
 from dalil.web.ui.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -26,7 +26,7 @@ from dalil.registry.review import DECISIONS, FIELDS, QueueItem, judge, queue
 from dalil.web import session as web_session
 from dalil.web.api.visibility import strip_names
 from dalil.web.ui.context import CasePage, Page, database
-from dalil.web.ui.labels import COMPARISONS, MATCH_LEVELS, N_
+from dalil.web.ui.labels import COMPARISONS, FIELD_LABELS, MATCH_LEVELS, N_
 from dalil.web.ui.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -34,24 +34,6 @@ router = APIRouter(include_in_schema=False)
 LEVELS = ("public", "restricted", "confidential")
 RecordRef = Annotated[str, Form(pattern=r"^lrc_[a-z0-9]{4,64}$")]
 
-FIELD_LABELS = {
-    "full_name": N_("Full name"),
-    "given": N_("Given"),
-    "father": N_("Father"),
-    "grandfather": N_("Grandfather"),
-    "family": N_("Family"),
-    "mother": N_("Mother"),
-    "sex": N_("Sex"),
-    "birth_date": N_("Date of birth"),
-    "age": N_("Age"),
-    "status": N_("Status"),
-    "status_date": N_("Status date"),
-    "death_date": N_("Date of death"),
-    "place": N_("Place"),
-    "governorate": N_("Governorate"),
-    "notes": N_("Notes"),
-    "external_id": N_("ID in the list"),
-}
 
 DECISION_LABELS = {
     "same": N_("Same person"),
