@@ -83,3 +83,31 @@ def test_the_incident_page_puts_the_registry_count_beside_the_figures(
     assert registry_count(reviewer.get(path).text) == 11  # no confidential list for a reviewer
     assert registry_count(viewer.get(path).text) is None  # nor the registry for a viewer
     assert "Persons in the victim registry" not in viewer.get(path).text
+
+
+def test_the_records_follow_the_person_through_a_later_merge(
+    db: Database, world: World, lists: Lists, owner: TestClient
+) -> None:
+    from dalil.db import new_id
+    from dalil.db.models_registry import RegistryRedirect
+
+    attach(db, [lists.p[0]], world.public_person)
+    with db.transaction("op") as s:  # as a later run would: p[0]'s person merged into another
+        old = s.scalar(select(RegistryMember).where(RegistryMember.record_id == lists.p[0]))
+        assert old is not None
+        retired = s.get(RegistryPerson, old.registry_person_id)
+        assert retired is not None
+        merged = RegistryPerson(id=new_id("registry_person"), case_id=retired.case_id,
+                                created_run_id=retired.created_run_id, status="active",
+                                members_digest="0" * 64)  # fmt: skip
+        s.add(merged)
+        s.flush()
+        for member in s.scalars(
+            select(RegistryMember).where(RegistryMember.record_id.in_([lists.p[0], lists.p[5]]))
+        ):
+            member.registry_person_id = merged.id
+        retired.status = "retired"
+        s.add(RegistryRedirect(old_id=retired.id, new_id=merged.id,
+                               run_id=retired.created_run_id, reason="merged"))  # fmt: skip
+    shown = records_section(owner.get(f"{CASE}/persons/{world.public_person}").text)
+    assert shown.split("<tbody>")[1].count("<tr>") == 2  # p[0] and the one merged with it

@@ -159,17 +159,28 @@ def _list_records(page: Page, person: Entity) -> list[dict[str, Any]] | None:
     persons linked to it, each with its list and row, at the list levels the role may read
     (None: the role may not read the registry at all)."""
     from dalil.db.models_registry import RegistryMember, RegistryPerson
+    from dalil.registry.link_views import resolve
     from dalil.registry.review import record_views
 
     assert page.case is not None
     if not page.can("registry.read", "public"):
         return None
+    named = page.session.execute(
+        select(RegistryPerson.id, RegistryPerson.status).where(
+            RegistryPerson.case_id == page.case.id, RegistryPerson.person_id == person.id
+        )
+    ).all()
+    # A registry person retired by a later run (merged or split) lives on in the persons it
+    # became: their records are the ones linkage now places with this person.
+    active = {ref for ref, status in named if status == "active"}
+    for ref, status in named:
+        if status != "active":
+            active.update(resolve(page.session, ref))
     held = dict(
         page.session.execute(
-            select(RegistryMember.record_id, RegistryMember.registry_person_id)
-            .join(RegistryPerson, RegistryPerson.id == RegistryMember.registry_person_id)
-            .where(RegistryPerson.case_id == page.case.id, RegistryPerson.person_id == person.id)
-            .where(RegistryPerson.status == "active")
+            select(RegistryMember.record_id, RegistryMember.registry_person_id).where(
+                RegistryMember.registry_person_id.in_(sorted(active))
+            )
         ).all()
     )
     shown = [
