@@ -24,6 +24,9 @@ def test_upload_evidence_and_see_it_in_the_custody_trail(
     page.wait_for_url("**/cases/tadamon/evidence")
     shoot(page, "evidence-list-en")
     page.get_by_label("File", exact=True).set_input_files(str(photo))
+    source = page.locator("#upload-source")
+    assert source.input_value() == ""  # no source is chosen for the uploader
+    source.select_option(index=1)
     page.get_by_label("Received from").fill("a synthetic test supplier")
     page.get_by_role("button", name="Upload").click()
     page.wait_for_url("**/cases/tadamon/evidence/evi_*?added=1")

@@ -23,7 +23,8 @@ def test_a_status_typed_by_its_arabic_label_becomes_the_term(
     path = f"{CASE}/persons/{world.public_person}"
     page = owner.get(f"{path}?lang=ar").text
     source = page.split('<select id="claim-source" name="source" required>')[1]
-    source_id = source.split('value="')[1].split('"')[0]
+    source_id = source.split('value="src_')[1].split('"')[0]
+    source_id = f"src_{source_id}"  # the first source offered (after "choose the source")
     response = owner.post(
         f"{path}/claims",
         data={"property": "status", "value": " مفقود ", "source": source_id,
@@ -85,3 +86,15 @@ def test_the_page_icon_is_served_from_the_package(owner: TestClient) -> None:
     icon = owner.get("/static/img/favicon.svg")
     assert icon.status_code == 200
     assert icon.text.startswith("<svg")
+
+
+def test_no_source_is_chosen_for_the_writer(owner: TestClient, world: World) -> None:
+    """Every claim and every file says where it came from: the writer picks the source, the page
+    never preselects one (a slip would cite the wrong source)."""
+    person = owner.get(f"{CASE}/persons/{world.public_person}").text
+    claim = person.split('<select id="claim-source" name="source" required>')[1].split("</select>")
+    assert re.match(r'\s*<option value="" selected>— choose the source —</option>', claim[0])
+    evidence = owner.get(f"{CASE}/evidence").text
+    upload = evidence.split('<select id="upload-source" name="source" required>')[1]
+    assert re.match(r'\s*<option value="" selected>', upload)
+    assert upload.split("</select>")[0].count(" selected") == 1

@@ -123,7 +123,8 @@ def test_the_owner_adds_a_sourced_claim_with_the_csrf_token(
     page = owner.get(path)
     assert "Add a claim" in page.text
     source = page.text.split('<select id="claim-source" name="source" required>')[1]
-    source_id = source.split('value="')[1].split('"')[0]
+    source_id = source.split('value="src_')[1].split('"')[0]
+    source_id = f"src_{source_id}"  # the first source offered (after "choose the source")
     without = owner.post(
         f"{path}/claims",
         data={"property": "age", "value": "34", "source": source_id},
