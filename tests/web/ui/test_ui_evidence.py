@@ -188,3 +188,60 @@ def test_a_video_gets_a_playable_copy_which_plays_in_ranges(
     assert part.content == copy.content[:16]
     trail = page[page.index('id="custody"') :]
     assert re.search(r"analysed <span class=\"ids\">\(preview\)</span>", trail)
+
+
+def _png(seed: int) -> bytes:
+    """A real (synthetic) PNG picture: noise the perceptual hash can work on."""
+    import io
+    import random
+
+    from PIL import Image
+
+    rng = random.Random(seed)
+    image = Image.new("RGB", (96, 96))
+    image.putdata([(rng.randrange(256), rng.randrange(256), rng.randrange(256))
+                   for _ in range(96 * 96)])  # fmt: skip
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_an_uploaded_picture_is_fingerprinted_from_its_page_and_finds_its_copy(
+    db: Database, owner: TestClient
+) -> None:
+    picture = _png(7)
+    first = upload(owner, report_source(db), picture, name="first.png")
+    copy = upload(owner, report_source(db), picture + b"\x00", name="copy.png")  # other bytes
+    page = owner.get(f"{EVIDENCE}/{first}").text
+    assert "Fingerprint it and look for near-duplicates" in page
+    for item in (copy, first):
+        page = owner.get(f"{EVIDENCE}/{item}").text
+        done = owner.post(f"{EVIDENCE}/{item}/fingerprint", data={"csrf_token": csrf_of(page)},
+                          headers=ORIGIN, follow_redirects=False)  # fmt: skip
+        assert done.status_code == 303, done.text
+    page = owner.get(f"{EVIDENCE}/{first}").text
+    near = page[page.index('id="similar-h"') :]
+    assert f'href="{EVIDENCE}/{copy}"' in near  # the near-duplicate, found
+    assert "Fingerprint it" not in page  # done once
+    trail = page[page.index('id="custody"') :]
+    assert re.search(r"analysed <span class=\"ids\">\(pdq\)</span>", trail)
+    arabic = owner.get(f"{EVIDENCE}/{first}?lang=ar").text
+    assert "<dd>صورة</dd>" in arabic  # its kind, in words of the reader's language
+
+
+def test_only_writers_may_fingerprint(
+    db: Database, owner: TestClient, viewer: TestClient, world: World
+) -> None:
+    item = upload(owner, report_source(db), _png(3), name="public.png")
+    with db.transaction("op") as s:
+        from dalil.db.models_evidence_items import EvidenceItem
+
+        found = s.get(EvidenceItem, item)
+        assert found is not None
+        found.sensitivity = "public"  # so that the viewer may read it
+    page = viewer.get(f"{EVIDENCE}/{item}")
+    assert page.status_code == 200
+    assert "Fingerprint it" not in page.text
+    refused = viewer.post(f"{EVIDENCE}/{item}/fingerprint", data={"csrf_token": csrf_of(page.text)},
+                          headers=ORIGIN, follow_redirects=False)  # fmt: skip
+    assert refused.status_code in (403, 404)

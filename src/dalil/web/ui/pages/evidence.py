@@ -57,6 +57,13 @@ ACTION_LABELS = {
     "transfer": N_("transferred"),
     "disposition": N_("disposed of"),
 }
+MEDIA_KINDS = {
+    "image": N_("image"),
+    "video": N_("video"),
+    "audio": N_("audio"),
+    "document": N_("document"),
+    "other": N_("other"),
+}
 DERIVATIVE_LABELS = {
     "metadata": N_("extracted metadata"),
     "keyframe": N_("keyframe thumbnail"),
@@ -240,6 +247,11 @@ def evidence_item(page: CasePage, request: Request, id: RecordId) -> Response:
             and page.can("write", item.sensitivity)
         ),
         "preview_error": None,
+        "can_fingerprint": (
+            (item.media or {}).get("kind") in ("image", "video")
+            and page.can("write", item.sensitivity)
+        ),
+        "kind_labels": MEDIA_KINDS,
     }
     return render(request, "evidence_item.html", context)
 
@@ -286,3 +298,24 @@ def make_playable_copy(page: CasePage, request: Request, id: RecordId) -> Respon
     store = LocalBlobStore(settings.blob_root, second_hash=settings.blake3)
     make_preview(request.app.state.db, store, item.id, actor=page.user.name)
     return RedirectResponse(page.case_url("evidence", item.id) + "#play-h", status_code=303)
+
+
+@router.post(
+    "/cases/{slug}/evidence/{id}/fingerprint", dependencies=[Depends(web_session.check_csrf)]
+)
+def fingerprint(page: CasePage, request: Request, id: RecordId) -> Response:
+    """Fingerprint an image or video item (PDQ/vPDQ, with keyframe thumbnails for a video), so
+    that its near-duplicates can be found; recorded as an ``analysis`` custody event."""
+    from dalil.evidence.analysis import fingerprint_item
+    from dalil.evidence.blobs import LocalBlobStore
+
+    assert page.case is not None
+    assert page.principal is not None
+    assert page.user is not None
+    item = _item(page, id)
+    require(page.principal, "write", page.case.id, item.sensitivity)
+    web_session.limits_of(request).spend(f"session:{page.user.id}")
+    settings = settings_of(request)
+    store = LocalBlobStore(settings.blob_root, second_hash=settings.blake3)
+    fingerprint_item(request.app.state.db, store, item.id, actor=page.user.name)
+    return RedirectResponse(page.case_url("evidence", item.id) + "#similar-h", status_code=303)
