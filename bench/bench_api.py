@@ -3,21 +3,27 @@
 1. Builds a case of N synthetic persons (default 1,000,000) by bulk Core inserts into the entity,
    person, name and search-index tables (fast, not the validated write path; the index rows come
    from the same functions the write path uses). SQLite files are cached under
-   ``/tmp/dalil-bench-api``; the PostgreSQL database ``bench_api`` is created and, unless
-   ``--keep-pg``, dropped at the end (a kept one is reused).
-2. Measures ``search_persons``/``count_persons`` in-process (no HTTP), to separate the search
-   from the API's own overhead.
+   ``/tmp/dalil-bench-api``; the PostgreSQL database ``dalil_bench_api`` is created (and vacuumed,
+   as autovacuum would) and, unless ``--keep-pg``, dropped at the end (a kept one is reused).
+2. Measures the search in-process (no HTTP), to separate it from the API's own overhead: the
+   exact count, the exact page (what the API answered before its cap) and the capped page the
+   API answers now (``search_matches``, ``SEARCH_CAP``), by how many persons a query finds.
 3. Serves ``dalil.web.api.app.create_app`` under uvicorn in a subprocess on 127.0.0.1 (1 worker,
    then 2) and drives it with :mod:`api_load`: 50 clients, a mix of ``GET /api/persons/{id}`` and
-   ``GET /api/cases/bench/persons?q=``, with a bearer token from ``dalil.access.create_token``.
-   Prints p50/p95/p99 and throughput per endpoint.
-4. ``--profile N``: N requests of each kind in-process under cProfile, top functions by time.
+   ``GET /api/cases/bench/persons?q=``, with a bearer token from ``dalil.access.create_token``;
+   ``--think S`` makes each client pause between requests (exponential, mean S seconds, like a
+   locust user's ``wait_time``), ``--think 0`` is a closed loop (saturation). Prints
+   p50/p95/p99 and throughput per endpoint.
+4. ``--profile N`` (with ``--workers ""``): N requests of each kind in-process, timed without
+   and then with cProfile (top functions by own time, Dalil's by cumulative time).
 
 Every person is invented: names are drawn at random from common Syrian given names
 (``dalil/registry/names/variants.yaml`` and a list below) and made-up family names.
 
-Run: ``nice .venv/bin/python bench/bench_api.py [--persons 1000000] [--backends sqlite,postgresql]``
-Record the printed figures, with date and machine, in docs/benchmarks.md.
+Run (the machine is shared: take the bench lock so that no two benchmarks overlap):
+``flock /tmp/dalil-bench.lock nice .venv/bin/python bench/bench_api.py [--persons 1000000]
+[--backends sqlite,postgresql] [--think 1] [--keep-pg]``
+Record the printed figures, with date, machine and load average, in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -50,14 +56,21 @@ from dalil.access import AccessSettings, create_token, create_user, get_user, gr
 from dalil.access.policy import Principal
 from dalil.db import Database, Entity, Person, PersonName, stable_id, upgrade
 from dalil.db.models_search import TRANSLIT, WORD, PersonSearchKey
-from dalil.documentation import count_persons, create_case, get_case, search_persons
+from dalil.documentation import (
+    count_persons,
+    create_case,
+    get_case,
+    search_matches,
+    search_page,
+)
 from dalil.documentation.search import OWN_PARTS, name_text, translit_tokens, word_tokens
 from dalil.registry.names import variant_sets
 from dalil.values import script_of, search_key
 
 CACHE = Path("/tmp/dalil-bench-api")
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_api"
+PG_DB = "dalil_bench_api"
+PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
 DATA_VERSION = "3"  # bump when the generated data or the index derivation changes
 PASSWORD = "tall-olive-tree-by-the-river"  # synthetic, for a throw-away database
 LEVELS = ["public"] * 25 + ["restricted"] * 70 + ["confidential"] * 5
@@ -186,7 +199,7 @@ def _pg_exists() -> bool:
 
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        found = c.scalar(text("SELECT 1 FROM pg_database WHERE datname = 'bench_api'"))
+        found = c.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_DB})
     admin.dispose()
     return bool(found)
 
@@ -301,8 +314,12 @@ def build(url: str, n: int, seed: int = 7, batch: int = 20_000) -> dict[str, flo
         rate = done / (time.perf_counter() - started)
         print(f"\r  built {done:,}/{n:,} persons ({rate:,.0f}/s)", end="", flush=True)
     print()
+    if pg:  # as autovacuum would leave it: statistics, and a visibility map for index-only scans
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM (ANALYZE)"))
     with db.engine.begin() as c:
-        c.execute(text("ANALYZE"))
+        if not pg:
+            c.execute(text("ANALYZE"))
         c.execute(
             text("UPDATE cases SET title_en = :t WHERE id = :id"), {"t": _marker(n), "id": case_id}
         )
@@ -330,8 +347,8 @@ def prepare(backend: str, n: int, keep_pg: bool) -> tuple[str, dict[str, float] 
         return url, build(url, n)
     if _pg_exists() and keep_pg and _is_built(PG_URL, n):
         return PG_URL, None
-    _pg_admin("DROP DATABASE IF EXISTS bench_api")
-    _pg_admin("CREATE DATABASE bench_api")
+    _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB}")
+    _pg_admin(f"CREATE DATABASE {PG_DB}")
     return PG_URL, build(PG_URL, n)
 
 
@@ -377,19 +394,24 @@ def workload(url: str, seed: int = 11) -> tuple[list[str], list[str]]:
 
 
 def in_process(url: str, queries: list[str], role: str) -> dict[str, Any]:
-    """Search and count alone, without HTTP: ms per query, by how many persons it finds."""
+    """Search alone, without HTTP: ms per query by how many persons it finds — the exact count,
+    the exact page (what the API did before the cap) and the capped page the API now answers."""
+    from dalil.web.api.documentation import SEARCH_CAP
+
     levels = {"viewer": "public", "owner": "confidential"}.get(role, "restricted")
     db = Database(url)
-    timings: list[tuple[int, float, float]] = []
+    timings: list[tuple[int, float, float, float]] = []
     with db.reader() as s:
         case = get_case(s, "bench")
         for q in queries[:150]:
             t0 = time.perf_counter()
             total = count_persons(s, case, q, max_sensitivity=levels)
             t1 = time.perf_counter()
-            search_persons(s, case, q, limit=50, max_sensitivity=levels)
+            search_page(s, case, q, limit=50, max_sensitivity=levels)
             t2 = time.perf_counter()
-            timings.append((total, (t1 - t0) * 1000, (t2 - t1) * 1000))
+            search_matches(s, case, q, limit=50, max_sensitivity=levels, cap=SEARCH_CAP)
+            t3 = time.perf_counter()
+            timings.append((total, (t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000))
             s.expunge_all()
     db.dispose()
     out: dict[str, Any] = {}
@@ -400,12 +422,10 @@ def in_process(url: str, queries: list[str], role: str) -> dict[str, Any]:
     ):
         rows = [t for t in timings if lo <= t[0] < hi]
         if rows:
-            out[label] = {
-                "queries": len(rows),
-                "count_ms_p50": statistics.median(r[1] for r in rows),
-                "count_ms_max": max(r[1] for r in rows),
-                "page_ms_p50": statistics.median(r[2] for r in rows),
-                "page_ms_max": max(r[2] for r in rows),
+            out[label] = {"queries": len(rows)} | {
+                f"{name}_ms_{stat}": fn(r[i] for r in rows)
+                for i, name in ((1, "count"), (2, "exact_page"), (3, "capped_page"))
+                for stat, fn in (("p50", statistics.median), ("max", max))
             }
     return out
 
@@ -453,6 +473,31 @@ def serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the server did not start in 30 s")
 
 
+def _proc_stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def server_cpu(pid: int, pg_database: str | None) -> float:
+    """CPU seconds used so far by the server: the uvicorn process, its workers and (PostgreSQL)
+    the backends connected to ``pg_database`` (read from /proc; a process that ended is lost)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = _proc_stat(int(entry.name))
+            mine = int(entry.name) == pid or int(fields[1]) == pid
+            if not mine and pg_database is not None:
+                cmdline = (entry / "cmdline").read_bytes()
+                mine = cmdline.startswith(b"postgres: ") and f" {pg_database} ".encode() in cmdline
+        except (OSError, ValueError, IndexError):
+            continue
+        if mine:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def profile(url: str, token: str, ids: list[str], queries: list[str], n: int) -> None:
     """cProfile of n requests of each kind, served in this thread (threadpool calls inlined)."""
     import anyio.to_thread
@@ -478,12 +523,23 @@ def profile(url: str, token: str, ids: list[str], queries: list[str], n: int) ->
         ("search", [f"/api/cases/bench/persons?q={q}" for q in queries[:n]]),
     ):
         asyncio.run(drive(paths[:3]))  # warm caches
+        t0, c0 = time.perf_counter(), time.process_time()
+        asyncio.run(drive(paths))
+        wall = (time.perf_counter() - t0) * 1000 / len(paths)
+        cpu = (time.process_time() - c0) * 1000 / len(paths)
+        print(
+            f"\n--- {len(paths)} × {kind} in-process, without the profiler: {wall:.2f} ms "
+            f"each ({cpu:.2f} ms CPU of this process)"
+        )
         prof = cProfile.Profile()
         prof.enable()
         asyncio.run(drive(paths))
         prof.disable()
+        stats = pstats.Stats(prof)
         print(f"\n--- cProfile, {len(paths)} × {kind}: top 30 by own time")
-        pstats.Stats(prof).sort_stats("tottime").print_stats(30)
+        stats.sort_stats("tottime").print_stats(30)
+        print(f"--- cProfile, {len(paths)} × {kind}: dalil functions by cumulative time")
+        stats.sort_stats("cumulative").print_stats("dalil/", 40)
 
 
 def main() -> None:
@@ -492,12 +548,17 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--think", type=float, default=0.0, help="pause per client between calls")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean pause (s, exponential) between a client's calls",
+    )
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--role", default="owner", help="the token's role (viewer: public only)")
     parser.add_argument("--search-share", type=float, default=0.5)
     parser.add_argument("--profile", type=int, default=0, help="cProfile N requests of each kind")
-    parser.add_argument("--keep-pg", action="store_true", help="keep (and reuse) bench_api")
+    parser.add_argument("--keep-pg", action="store_true", help=f"keep (and reuse) {PG_DB}")
     parser.add_argument("--build-only", action="store_true", help="build (or find) the data only")
     parser.add_argument("--no-in-process", action="store_true", help="skip the search-only run")
     args = parser.parse_args()
@@ -520,11 +581,13 @@ def main() -> None:
             profile(url, token, ids, queries, args.profile)
         for workers in [int(w) for w in args.workers.split(",") if w]:
             proc, base = serve(url, workers)
+            pg_db = PG_DB if backend == "postgresql" else None
             try:
                 stats = asyncio.run(
                     run_load(
                         base, token, ids, queries, clients=args.clients, seconds=args.seconds,
                         think=args.think, search_share=args.search_share,
+                        server_cpu=lambda pid=proc.pid, db=pg_db: server_cpu(pid, db),
                     )
                 )  # fmt: skip
             finally:
@@ -537,8 +600,11 @@ def main() -> None:
                     f"p50={s['p50']:7.1f} p95={s['p95']:7.1f} p99={s['p99']:7.1f} ms "
                     f"{s['rps']:6.1f} req/s errors={s['errors']}"
                 )
+            cpu = stats["all"].get("server_cpu_ms_per_request")
+            if cpu is not None:
+                print(f"  server CPU {cpu:.1f} ms per request; failures {stats['all']['failures']}")
         if backend == "postgresql" and not args.keep_pg:
-            _pg_admin("DROP DATABASE IF EXISTS bench_api")
+            _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB}")
     print(json.dumps(results, indent=1, default=str))
 
 
