@@ -142,6 +142,12 @@ def test_hasan_and_hussein_differ_on_the_key_and_meet_on_the_skeleton() -> None:
     assert skeleton_key("حسن") == skeleton_key("Hussein") == "hsn"
 
 
+def test_mohammad_and_mahmoud_differ_on_the_key_and_meet_on_the_skeleton() -> None:
+    assert translit_key("محمود") == translit_key("Mahmoud") == translit_key("Mahmud")
+    assert translit_key("محمود") != translit_key("محمد") == translit_key("Mohammad")
+    assert skeleton_key("Mahmoud") == skeleton_key("Mohammad")
+
+
 def test_skeleton_absorbs_spellings_the_key_keeps_apart() -> None:
     assert translit_key("Fawzi") != translit_key("فوزي")
     assert skeleton_key("Fawzi") == skeleton_key("فوزي")

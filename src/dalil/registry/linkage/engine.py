@@ -23,7 +23,7 @@ import dataclasses
 import json
 import logging
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from dalil.errors import InvalidInput
+from dalil.registry.linkage.blocking import blocking_rules, plan_blocking
 from dalil.registry.linkage.cluster import constrained_clusters
 from dalil.registry.linkage.features import prepare
 from dalil.registry.linkage.siblings import PERSONAL, personal_evidence, sibling_rate
@@ -362,6 +363,9 @@ def _bounded(settings: dict[str, Any], calibration: dict[str, Any]) -> dict[str,
 # --------------------------------------------------------------------------- scoring
 
 
+PAIR_FLOOR = 1e-4  # pairs below this probability at the training prior are not fetched
+
+
 def _score(
     linker: Any,
     settings: dict[str, Any],
@@ -369,13 +373,36 @@ def _score(
     n: int,
     siblings: float,
     keep: Callable[[pd.DataFrame], pd.Series] | None = None,
-) -> tuple[pd.DataFrame, float, dict[str, Any]]:
+) -> tuple[pd.DataFrame, float, dict[str, Any], Any]:
     """Predicted pairs with evidence (weighed against siblings too, share ``siblings`` of
-    non-matching pairs: see :mod:`.siblings`); the prior re-estimated unless ``prior`` is given."""
-    raw = linker.inference.predict().as_pandas_dataframe()
-    info: dict[str, Any] = {"candidate_pairs": len(raw)}
+    non-matching pairs: see :mod:`.siblings`); the prior re-estimated unless ``prior`` is given.
+
+    Every candidate pair is scored in the database; only pairs with naive evidence >= 0 or a
+    probability >= ``PAIR_FLOOR`` at the training prior are fetched (on a million records the
+    rest are tens of millions of plain non-matches). Their share of the prior's fixed point is
+    below ``PAIR_FLOOR`` each; the ones that matter for clustering, evidence against a join
+    inside a group, are fetched later (:func:`_far_cannot_links`). Returns the fetched pairs,
+    the prior, figures, and the database table of all predictions."""
+    used = settings["probability_two_random_records_match"]
+    predictions = linker.inference.predict()
+    floor = min(_logit2(used), _logit2(PAIR_FLOOR))
+    table = predictions.physical_name
+    # Table names are Splink's own and the floor a float: no record text reaches this SQL.
+    total = linker.misc.query_sql(f"SELECT count(*) AS n FROM {table}", output_type="pandas")  # noqa: S608
+    columns = [c.unquote().name for c in predictions.columns]
+    weights = [c for c in columns if c.startswith("mw_")]
+    raw = linker.misc.query_sql(
+        f"SELECT unique_id_l, unique_id_r, match_weight, {', '.join(weights)} FROM {table} "  # noqa: S608
+        f"WHERE match_weight >= {floor!r}",
+        output_type="pandas",
+    )
+    info: dict[str, Any] = {
+        "candidate_pairs": int(total["n"].iloc[0]),
+        "fetched_pairs": len(raw),
+        "fetch_floor": {"probability_at_training_prior": PAIR_FLOOR, "match_weight": floor},
+    }
     if raw.empty:
-        return raw, prior if prior is not None else 1 / max(n, 2), info
+        return raw, prior if prior is not None else 1 / max(n, 2), info, (predictions, floor)
     raw["unique_id_l"] = raw["unique_id_l"].astype(str)
     raw["unique_id_r"] = raw["unique_id_r"].astype(str)
     swap = raw["unique_id_l"] > raw["unique_id_r"]
@@ -384,7 +411,6 @@ def _score(
     ].to_numpy()
     if keep is not None:
         raw = raw[keep(raw)]
-    used = settings["probability_two_random_records_match"]
     naive = raw["match_weight"].to_numpy(dtype=float) - _logit2(used)
     evidence = sibling_evidence(naive, personal_evidence(raw), siblings)
     raw["evidence"] = evidence
@@ -394,7 +420,65 @@ def _score(
         info["prior_iterations"] = iterations
     raw["match_weight"] = evidence + _logit2(prior)
     raw["match_probability"] = _probability(raw["match_weight"].to_numpy())
-    return raw, prior, info
+    return raw, prior, info, (predictions, floor)
+
+
+def _far_cannot_links(
+    linker: Any,
+    scored: tuple[Any, float],
+    pairs: pd.DataFrame,
+    existing: dict[str, str] | None = None,
+) -> list[tuple[str, str]]:
+    """Pairs not fetched (evidence far below a match) whose records would still meet in one
+    cluster through other links: they are evidence against that join. Only records in a group
+    of links at >= 0.5 (or judged same) are looked up, so this stays small."""
+    predictions, floor = scored
+    joins = pairs["match_probability"].fillna(0) >= DECISION
+    if "judgement" in pairs.columns:
+        joins |= pairs["judgement"] == "same"
+    a, b = pairs.loc[joins, "record_a"].tolist(), pairs.loc[joins, "record_b"].tolist()
+    if existing:
+        # A new record joining an existing cluster meets all its members.
+        touched = {existing[r] for r in (*a, *b) if r in existing}
+        members = [(r, c) for r, c in existing.items() if c in touched]
+        a += [r for r, _ in members]
+        b += [f"cluster:{c}" for _, c in members]
+    groups = _components(a, b)
+    groups = {r: g for r, g in groups.items() if not r.startswith("cluster:")}
+    if not groups:
+        return []
+    table = pd.DataFrame({"unique_id": list(groups), "grp": list(groups.values())})
+    registered = linker.table_management.register_table(table, "__dalil_groups", overwrite=True)
+    far = linker.misc.query_sql(
+        f"SELECT p.unique_id_l AS a, p.unique_id_r AS b "  # noqa: S608
+        f"FROM {predictions.physical_name} AS p "
+        f"JOIN {registered.physical_name} AS gl ON CAST(p.unique_id_l AS VARCHAR) = gl.unique_id "
+        f"JOIN {registered.physical_name} AS gr ON CAST(p.unique_id_r AS VARCHAR) = gr.unique_id "
+        f"WHERE gl.grp = gr.grp AND p.match_weight < {floor!r}",
+        output_type="pandas",
+    )
+    return [_ordered(str(a), str(b)) for a, b in zip(far["a"], far["b"], strict=True)]
+
+
+def _components(a: Iterable[str], b: Iterable[str]) -> dict[str, str]:
+    """Record -> group id for the records on at least one of the given links."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for x, y in zip(a, b, strict=True):
+        rx, ry = find(x), find(y)
+        parent.setdefault(rx, rx)
+        parent.setdefault(ry, ry)
+        if rx != ry:
+            parent[ry] = rx
+    return {x: find(x) for x in parent}
 
 
 def _pairs_frame(raw: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFrame:
@@ -450,6 +534,7 @@ def _cluster(
     ids: list[str],
     pairs: pd.DataFrame,
     existing: dict[str, str] | None = None,
+    far: list[tuple[str, str]] | None = None,
 ) -> tuple[pd.DataFrame, int]:
     judged = pairs["judgement"]
     usable = judged.isna() & (pairs["match_probability"] >= DECISION)
@@ -465,7 +550,10 @@ def _cluster(
         strict=True,
     )
     against = (judged == "different") | (judged.isna() & (pairs["evidence"] < 0))
-    cannot = zip(pairs.loc[against, "record_a"], pairs.loc[against, "record_b"], strict=True)
+    cannot = [
+        *zip(pairs.loc[against, "record_a"], pairs.loc[against, "record_b"], strict=True),
+        *(far or []),
+    ]
     mapping, refused = constrained_clusters(ids, edges, forced, cannot, existing)
     frame = pd.DataFrame({"record_id": ids, "cluster_id": [mapping[i] for i in ids]})
     return frame, len(refused)
@@ -508,15 +596,19 @@ def link(
         sdf = api.register(features, table_name="records")
         names = usable_comparisons(features)
         calibration["comparisons"] = names
-        linker = Linker(sdf, make_settings(min(0.5, 1 / max(n, 2)), names), log_level=None)
+        plan = plan_blocking(features)
+        calibration["blocking"] = plan.as_json()
+        linker = Linker(sdf, make_settings(plan, min(0.5, 1 / max(n, 2)), names), log_level=None)
         _train(linker, features, n, seed, same, progress, calibration)
         _tick(progress, "predict", 0.6)
         settings = _bounded(linker.misc.save_model_to_json(), calibration)
         linker = Linker(sdf, settings, log_level=None)
         siblings = sibling_rate(features)
-        raw, prior, info = _score(linker, settings, None, n, siblings)
-    _tick(progress, "cluster", 0.85)
-    settings["probability_two_random_records_match"] = prior
+        raw, prior, info, scored = _score(linker, settings, None, n, siblings)
+        _tick(progress, "cluster", 0.85)
+        settings["probability_two_random_records_match"] = prior
+        pairs = _apply_labels(_pairs_frame(raw, settings), same, different)
+        far = _far_cannot_links(linker, scored, pairs)
     calibration["prior"] = {
         "method": "maximum-likelihood fixed point over all pairs given m and u",
         "value": prior,
@@ -528,10 +620,13 @@ def link(
         "value": siblings,
         "personal_comparisons": list(PERSONAL),
     }
-    pairs = _apply_labels(_pairs_frame(raw, settings), same, different)
-    clusters, refused = _cluster(ids, pairs)
+    clusters, refused = _cluster(ids, pairs, far=far)
     calibration["decision"] = {"match_probability": DECISION, "review_band": list(REVIEW_BAND)}
-    calibration["clusters"] = {"count": int(clusters["cluster_id"].nunique()), "refused": refused}
+    calibration["clusters"] = {
+        "count": int(clusters["cluster_id"].nunique()),
+        "refused": refused,
+        "far_cannot_links": len(far),
+    }
     calibration["status_counts"] = {
         str(k): int(v) for k, v in pairs["status"].value_counts().items()
     }
@@ -565,8 +660,6 @@ def link_new(
     without re-linking existing records among themselves."""
     from splink import Linker
 
-    from dalil.registry.linkage.model import blocking_rules
-
     if model.get("format") != MODEL_FORMAT or not model.get("splink"):
         raise InvalidInput("model", "not a trained Dalil linkage model")
     new_f = prepare(new)
@@ -594,15 +687,16 @@ def link_new(
     siblings = per_record / max(n - 1, 1) if per_record is not None else sibling_rate(both)
     settings = json.loads(json.dumps(model["splink"]))
     settings["probability_two_random_records_match"] = prior
+    plan = plan_blocking(both)
     settings["blocking_rules_to_generate_predictions"] = blocking_rules(
-        "l.is_new = 1 OR r.is_new = 1"
+        plan, "l.is_new = 1 OR r.is_new = 1"
     )
     same, different = _labels(labels)
     new_ids = set(new_f["unique_id"])
     with _db_api(engine) as api:
         sdf = api.register(both, table_name="records")
         linker = Linker(sdf, settings, log_level=None)
-        raw, _, info = _score(
+        raw, _, info, scored = _score(
             linker,
             linker.misc.save_model_to_json(),
             prior,
@@ -611,12 +705,13 @@ def link_new(
             keep=lambda df: df["unique_id_l"].isin(new_ids) | df["unique_id_r"].isin(new_ids),
         )
         settings = linker.misc.save_model_to_json()
-    pairs = _pairs_frame(raw, settings)
-    pairs = _apply_labels(pairs, same, different)
-    involved = pairs["record_a"].isin(new_ids) | pairs["record_b"].isin(new_ids)
-    pairs = pairs[involved].reset_index(drop=True)
+        pairs = _pairs_frame(raw, settings)
+        pairs = _apply_labels(pairs, same, different)
+        involved = pairs["record_a"].isin(new_ids) | pairs["record_b"].isin(new_ids)
+        pairs = pairs[involved].reset_index(drop=True)
+        far = _far_cannot_links(linker, scored, pairs, fixed)
     ids = new_f["unique_id"].tolist()
-    clusters, refused = _cluster(ids, pairs, existing=fixed)
+    clusters, refused = _cluster(ids, pairs, existing=fixed, far=far)
     clusters = clusters[clusters["record_id"].isin(new_ids)].reset_index(drop=True)
     calibration = {
         "records": n,
@@ -625,6 +720,7 @@ def link_new(
         "prior": {"method": "saved model, rescaled to N", "value": prior, **info},
         "siblings": {"method": "saved model, rescaled to N", "value": siblings},
         "decision": {"match_probability": DECISION, "review_band": list(REVIEW_BAND)},
-        "clusters": {"refused": refused},
+        "clusters": {"refused": refused, "far_cannot_links": len(far)},
+        "blocking": plan.as_json(),
     }
     return LinkResult(_finish(pairs), clusters, model, calibration)

@@ -38,8 +38,11 @@ def _keys(text: str) -> tuple[str | None, str | None, str | None]:
 
 
 @lru_cache(maxsize=100_000)
-def _place_keys(text: str) -> tuple[str | None, str | None]:
-    return search_key(text) or None, translit_key(text) or None
+def _place_keys(text: str) -> tuple[str | None, str | None, str | None]:
+    """Folded form, transliteration key, and the skeleton with no spaces (كفرزيتا = Kafr Zita,
+    تلكلخ = Tell Kalakh)."""
+    loose = re.sub(r"[\s-]", "", skeleton_key(text))
+    return search_key(text) or None, translit_key(text) or None, loose or None
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -114,6 +117,10 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
         out[f"{p}_tk"] = keys.map(lambda k: k[1] if isinstance(k, tuple) else None)
         out[f"{p}_sk"] = keys.map(lambda k: k[2] if isinstance(k, tuple) else None)
 
+    # First letters of the skeletons, to narrow blocking rules on large data.
+    out["given_i"] = out["given_sk"].str[:1]
+    out["family_i"] = out["family_sk"].str[:1]
+
     sex = col["sex"].str.casefold()
     out["sex"] = sex.where(sex.isin(["male", "female"]), None)
 
@@ -131,8 +138,10 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     place = _map_unique(col["place"], _place_keys)
     out["place_ex"] = place.map(lambda k: k[0] if isinstance(k, tuple) else None)
     out["place_tk"] = place.map(lambda k: k[1] if isinstance(k, tuple) else None)
+    out["place_sk"] = place.map(lambda k: k[2] if isinstance(k, tuple) else None)
     gov = _map_unique(col["governorate"], _place_keys)
     out["gov_tk"] = gov.map(lambda k: k[1] if isinstance(k, tuple) else None)
+    out["gov_sk"] = gov.map(lambda k: k[2] if isinstance(k, tuple) else None)
     for c in out.columns:
         if out[c].dtype == object:
             out[c] = out[c].astype("string")

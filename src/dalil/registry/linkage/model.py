@@ -14,15 +14,15 @@ from typing import Any
 import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
-from splink import SettingsCreator, block_on
+from splink import SettingsCreator
 
+from dalil.registry.linkage.blocking import Plan, blocking_rules
 from dalil.registry.linkage.features import NAME_PARTS
 
 __all__ = [
     "COMPARISON_NAMES",
     "EM_PASSES",
     "PRIOR_RULES",
-    "blocking_rules",
     "comparisons",
     "settings",
     "usable_comparisons",
@@ -68,9 +68,20 @@ def _name(part: str) -> cl.CustomComparison:
                 label_for_charts="Jaro-Winkler >= 0.9"
             ),
             cll.JaroWinklerLevel(ex, 0.8).configure(label_for_charts="Jaro-Winkler >= 0.8"),
+            *_skipped_generation(part),
             cll.ElseLevel().configure(label_for_charts="different"),
         ],
     )
+
+
+def _skipped_generation(part: str) -> list[cll.CustomLevel]:
+    """A full name that leaves the father out puts the grandfather in his place ("Abdullah
+    Ahmed Bardi" for Abdullah son of Saleh son of Ahmed): the father on one side is then the
+    grandfather on the other. Its own level, so training says how often that happens."""
+    if part != "father":
+        return []
+    sql = '"father_tk_l" = "grandfather_tk_r" OR "grandfather_tk_l" = "father_tk_r"'
+    return [_custom(sql, "father written as the grandfather")]
 
 
 def _birth() -> cl.CustomComparison:
@@ -119,6 +130,7 @@ def _event() -> cl.CustomComparison:
             _custom('"ey_l" = "ey_r" AND "em_l" = "em_r"', "same year and month"),
             _custom('"ey_l" = "ey_r"', "same year"),
             _custom('abs("ey_l" - "ey_r") <= 1', "year +-1"),
+            _custom('"em_l" = "em_r" AND "ed_l" = "ed_r"', "same day and month, other year"),
             cll.ElseLevel().configure(label_for_charts="different"),
         ],
     )
@@ -130,7 +142,7 @@ def _place() -> cl.CustomComparison:
         comparison_levels=[
             _null(
                 '("place_tk_l" IS NULL OR "place_tk_r" IS NULL) '
-                'AND ("gov_tk_l" IS NULL OR "gov_tk_r" IS NULL)'
+                'AND ("gov_sk_l" IS NULL OR "gov_sk_r" IS NULL)'
             ),
             cll.ExactMatchLevel("place_ex", term_frequency_adjustments=True).configure(
                 label_for_charts="same place"
@@ -138,8 +150,9 @@ def _place() -> cl.CustomComparison:
             cll.ExactMatchLevel("place_tk", term_frequency_adjustments=True).configure(
                 label_for_charts="same place, other spelling"
             ),
+            cll.ExactMatchLevel("place_sk").configure(label_for_charts="same place, loosely"),
             cll.JaroWinklerLevel("place_ex", 0.9).configure(label_for_charts="similar place"),
-            cll.ExactMatchLevel("gov_tk").configure(label_for_charts="same governorate"),
+            cll.ExactMatchLevel("gov_sk").configure(label_for_charts="same governorate"),
             cll.ElseLevel().configure(label_for_charts="different"),
         ],
     )
@@ -186,33 +199,21 @@ def usable_comparisons(features: pd.DataFrame) -> list[str]:
         out.append("age")
     if count("ey") >= 2:
         out.append("event_date")
-    if count("place_tk", "gov_tk") >= 2:
+    if count("place_tk", "gov_sk") >= 2:
         out.append("place")
     if count("sex") >= 2:
         out.append("sex")
     return out
 
 
-# Blocking on keys, never raw text, so Arabic- and Latin-script records meet.
-BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
-    ("given_sk", "family_sk"),
-    ("given_sk", "father_sk"),
-    ("family_sk", "father_sk"),
-    ("family_sk", "by"),
-    ("given_tk", "mother_tk"),
-    ("birth_ymd", "substr(given_sk, 1, 1)"),
-    ("birth_ymd", "substr(family_sk, 1, 1)"),
-    ("birth_ymd", "place_tk"),
-    ("birth_ymd", "gov_tk"),
-)
-# Given and family names swapped (family-first order in one list).
-SWAP_RULE = "l.given_sk = r.family_sk AND l.family_sk = r.given_sk"
-
 # EM passes: each fixes the columns it blocks on and trains the m of every other comparison.
+# None blocks on household fields alone: a father + family block is mostly siblings, and EM
+# would learn "same household" as its match class (a different birth date, a different place
+# would then look common among matches). Family name + birth year holds few siblings.
 EM_PASSES: tuple[tuple[str, ...], ...] = (
     ("given_sk", "family_sk"),
     ("birth_ymd",),
-    ("father_sk", "family_sk"),
+    ("family_sk", "by"),
 )
 
 # Near-certain matches used for the starting prior (refined afterwards by EM, see engine).
@@ -222,35 +223,14 @@ PRIOR_RULES: tuple[tuple[str, ...], ...] = (
 )
 
 
-def blocking_rules(extra_sql: str | None = None) -> list[Any]:
-    """The prediction blocking rules; ``extra_sql`` is ANDed to each (incremental runs)."""
-    rules: list[Any] = []
-    for keys in BLOCKING_KEYS:
-        if extra_sql is None:
-            rules.append(block_on(*keys))
-        else:
-            eq = " AND ".join(
-                f"l.{k} = r.{k}" if "(" not in k else f"{_side(k, 'l')} = {_side(k, 'r')}"
-                for k in keys
-            )
-            rules.append(f"{eq} AND ({extra_sql})")
-    rules.append(SWAP_RULE if extra_sql is None else f"{SWAP_RULE} AND ({extra_sql})")
-    return rules
-
-
-def _side(expr: str, side: str) -> str:
-    """``substr(given_sk, 1, 1)`` → ``substr(l.given_sk, 1, 1)``."""
-    name, rest = expr.split("(", 1)
-    column, args = rest.split(",", 1)
-    return f"{name}({side}.{column.strip()},{args}"
-
-
-def settings(prior: float = 1e-4, names: Iterable[str] = COMPARISON_NAMES) -> SettingsCreator:
+def settings(
+    plan: Plan, prior: float = 1e-4, names: Iterable[str] = COMPARISON_NAMES
+) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=list[Any](comparisons(names)),
-        blocking_rules_to_generate_predictions=blocking_rules(),
+        blocking_rules_to_generate_predictions=blocking_rules(plan),
         probability_two_random_records_match=prior,
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=False,

@@ -7,7 +7,8 @@ what both scripts agree on: consonants, folded to one Latin spelling each (ح/ه
 long a (Marwan), and a final ي/i/y/ee as ``y`` (Ali, Halabi); other vowels, ʿayn, hamza, a final ة
 (Fatmeh/Fatima) and doubled letters go. Compound pieces stay apart (``bd-l``), so أم أحمد is not
 محمد. The variant sets in ``variants.yaml`` override spellings the rules miss (Mhd, Hussein vs
-Hasan). :func:`skeleton_key` is a looser second key: no w/y, no h after s/k/t/d/g, g = j.
+Hasan). :func:`skeleton_key` is a looser second key: no w/y, no h after s/k/t/d/g, g = j,
+t = z = d.
 
 Keys are for comparing only: never show one to a user as a transliteration, and never store one
 in place of the name it came from. Every key function here is idempotent.
@@ -85,7 +86,7 @@ def _latin_run(run: str, starts: bool, ends: bool) -> str:
         elif pair in _DIGRAPHS:
             out.append(_DIGRAPHS[pair])
             i += 2
-        elif pair == "ck" or (pair == "dj" and i + 2 < n and s[i + 2] in _VOWELS):
+        elif pair == "ck" or (pair == "dj" and (i + 2 == n or s[i + 2] in _VOWELS)):
             out.append(pair[1])
             i += 2
         elif char == "c":
@@ -162,17 +163,21 @@ def translit_key(text: str) -> str:
 
 
 def _loosen(piece: str) -> str:
-    loose = piece.replace("w", "").replace("y", "")
+    # ذ is z in Arabic script but dh, th or z in Latin (Munther, Monzer; Dhahban, Zahban), and
+    # ث/ت/ط all meet at t: the skeleton gives up t/d/z for one d.
+    loose = piece.replace("w", "").replace("y", "").replace("t", "d").replace("z", "d")
     while True:
         looser = _collapse(re.sub(r"([sktdg])h", r"\1", loose))
         if looser == loose:
             break
         loose = looser
-    return _collapse(loose.replace("g", "j")) or _FALLBACK
+    # g = j, and a d before j goes (dj is j; t/d/z → d must not bring one back).
+    return _collapse(re.sub(r"d+j", "j", loose.replace("g", "j"))) or _FALLBACK
 
 
 def skeleton_key(text: str) -> str:
-    """The looser key: :func:`translit_key` without w/y, emphatic h or the g/j distinction."""
+    """The looser key: :func:`translit_key` without w/y, emphatic h, the g/j or the t/d/z
+    distinction."""
     return " ".join(
         "-".join(_loosen(p) for p in token.split("-")) for token in translit_key(text).split()
     )

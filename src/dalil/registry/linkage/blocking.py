@@ -1,0 +1,115 @@
+"""Which record pairs are compared: blocking rules sized to the data.
+
+Blocking is on keys, never raw text, so Arabic- and Latin-script records meet. Names are skewed
+(محمد is about one man in six), so a rule such as "same given name and father's name" that costs
+a million pairs at 30,000 records costs nearly a billion at a million records: the pairs grow with
+the square of the records. So each rule has *narrowing* keys: when its exact pair count is over
+the budget, it is replaced by the union of itself AND each narrowing key (the same given and
+father's name, and the same family initial, or birth year, or place), and so on until every rule
+fits. Small lists keep the wide rules; large ones lose only pairs that agree on none of the
+narrowing keys either. The plan, with every rule's pair count, goes into the calibration.
+
+Pure: counts are made on the feature table in memory; nothing here reads a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from splink import block_on
+
+__all__ = ["RULES", "SWAP_RULE", "Plan", "blocking_rules", "pair_budget", "plan_blocking"]
+
+# (keys, narrowing keys): a rule is narrowed by the narrowing keys, in order, only when needed.
+RULES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("given_sk", "family_sk"), ("father_sk", "by", "place_sk", "ey", "mother_tk")),
+    (("given_sk", "father_sk"), ("family_i", "by", "place_sk")),
+    (("family_sk", "father_sk"), ("given_i", "by", "place_sk")),
+    (("family_sk", "by"), ("given_i", "place_sk")),
+    (("given_tk", "mother_tk"), ("family_i", "by", "place_sk")),
+    (("given_sk", "event_ymd"), ("family_i", "place_sk")),
+    (("family_sk", "event_ymd"), ("given_i", "place_sk")),
+    (("birth_ymd", "given_i"), ("family_i",)),
+    (("birth_ymd", "family_i"), ("given_i",)),
+    (("birth_ymd", "place_sk"), ("given_i",)),
+    (("birth_ymd", "gov_sk"), ("given_i", "family_i")),
+)
+# Given and family names swapped (family-first order in one list).
+SWAP_RULE = "l.given_sk = r.family_sk AND l.family_sk = r.given_sk"
+
+PAIRS_PER_RECORD = 25  # budget per rule: this many pairs per record ...
+MIN_BUDGET = 2_000_000  # ... but never below this (small lists keep every wide rule)
+
+
+def pair_budget(n: int) -> int:
+    return max(MIN_BUDGET, PAIRS_PER_RECORD * n)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The rules chosen, each with its exact pair count; ``over`` lists rules kept over budget
+    because no narrowing key was left."""
+
+    rules: tuple[tuple[str, ...], ...]
+    pairs: tuple[int, ...]
+    budget: int
+    over: tuple[tuple[str, ...], ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "budget_per_rule": self.budget,
+            "rules": [
+                {"keys": list(keys), "pairs": count}
+                for keys, count in zip(self.rules, self.pairs, strict=True)
+            ],
+            "pairs_at_most": int(sum(self.pairs)),
+            "over_budget": [list(k) for k in self.over],
+        }
+
+
+def count_pairs(features: pd.DataFrame, keys: Sequence[str]) -> int:
+    """Exact number of record pairs that agree on every key (none missing)."""
+    frame = features[list(keys)].dropna()
+    if len(frame) < 2:
+        return 0
+    sizes = frame.groupby(list(keys), sort=False).size().to_numpy(dtype="int64")
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def plan_blocking(features: pd.DataFrame, budget: int | None = None) -> Plan:
+    """Rules for these records, narrowed until each fits ``budget`` pairs."""
+    budget = pair_budget(len(features)) if budget is None else budget
+    chosen: dict[tuple[str, ...], int] = {}
+    over: list[tuple[str, ...]] = []
+
+    def narrow(keys: tuple[str, ...], narrowing: tuple[str, ...]) -> None:
+        count = count_pairs(features, keys)
+        if count == 0:
+            return
+        if count <= budget or not narrowing:
+            if count > budget:
+                over.append(keys)
+            chosen.setdefault(keys, count)
+            return
+        for i, key in enumerate(narrowing):
+            narrow((*keys, key), narrowing[i + 1 :])
+
+    for keys, narrowing in RULES:
+        narrow(keys, narrowing)
+    return Plan(tuple(chosen), tuple(chosen.values()), budget, tuple(over))
+
+
+def blocking_rules(plan: Plan, extra_sql: str | None = None) -> list[Any]:
+    """Splink rules for ``plan``; ``extra_sql`` is ANDed to each (incremental runs)."""
+    rules: list[Any] = []
+    for keys in plan.rules:
+        if extra_sql is None:
+            rules.append(block_on(*keys))
+        else:
+            eq = " AND ".join(f"l.{k} = r.{k}" for k in keys)
+            rules.append(f"{eq} AND ({extra_sql})")
+    rules.append(SWAP_RULE if extra_sql is None else f"{SWAP_RULE} AND ({extra_sql})")
+    return rules
