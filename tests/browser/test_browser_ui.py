@@ -85,6 +85,13 @@ def test_search_finds_a_synthetic_arabic_name_as_one_types(owner_page: Any, site
     shoot(page, "search-en")
     results.get_by_role("link", name="أحمد محمد علي المثال").click()
     assert "Ahmad Mohammad al-Mithal" in page.locator("main").inner_text()
+    # Name parts in both scripts: the Latin spelling is split as the Arabic one is.
+    names = page.locator("section[aria-labelledby=names-h] tbody tr")
+    latin = names.filter(has_text="Ahmad Mohammad al-Mithal").locator("td").all_inner_texts()
+    assert latin[2:4] == ["Ahmad", "Mohammad"]
+    assert latin[5] == "al-Mithal"
+    arabic = names.filter(has_text="أحمد محمد علي المثال").locator("td").all_inner_texts()
+    assert arabic[2:6] == ["أحمد", "محمد", "علي", "المثال"]
     # The rows of the lists behind the person, each with its list and row number.
     behind = page.locator("#list-records tbody tr")
     assert behind.count() >= 1

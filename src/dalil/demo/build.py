@@ -174,6 +174,24 @@ def _build(session: Session, data: dict[str, Any], case_id: str) -> None:
     _synthetic_victims(session, case, data["synthetic_victims"], ids)
 
 
+def _variant(full: str) -> NameInput:
+    """A spelling another list uses, as written, with its parts where the registry's parser is
+    sure of them (so the person page shows name parts in Latin script too)."""
+    from dalil.registry.names import parse_full_name
+
+    parts = parse_full_name(full)
+    if parts.confidence < 0.9 or parts.others or parts.kunya:
+        return NameInput(full=full, kind="variant")
+    return NameInput(
+        full=full,
+        given=parts.given,
+        father=parts.father,
+        grandfather=parts.grandfather,
+        family=parts.family,
+        kind="variant",
+    )
+
+
 def _synthetic(
     session: Session, case: Case, people: list[dict[str, Any]], ids: dict[str, str]
 ) -> None:
@@ -190,7 +208,7 @@ def _synthetic(
                 mother=p.get("mother"),
             )
         ]
-        names += [NameInput(full=other, kind="variant") for other in p.get("other_names", [])]
+        names += [_variant(other) for other in p.get("other_names", [])]
         fields = {
             "sex": p["sex"],
             "birth_date": yaml_text(p.get("birth")),
