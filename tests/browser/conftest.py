@@ -73,6 +73,29 @@ class Site:
     env: dict[str, str]  # the server's environment (its master key file among it)
 
 
+def _serve(home: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int, Any]:
+    """``dalil serve`` on a free port, up and answering; a port taken by another process in
+    the meantime (the machine is shared) is tried again with another."""
+    for _attempt in range(3):
+        port = _free_port()
+        log = (home / "serve.log").open("w")
+        server = subprocess.Popen(
+            [*_dalil(), "serve", "--home", str(home), "--port", str(port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while server.poll() is None and time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return server, port, log
+            except OSError:
+                time.sleep(0.2)
+        server.kill()
+        server.wait(timeout=10)
+        log.close()
+    raise RuntimeError("dalil serve did not start: " + (home / "serve.log").read_text())
+
+
 def _add_owner(home: Path) -> None:
     from dalil.access import AccessSettings, Principal, create_user, get_user, grant
     from dalil.db import Database
@@ -97,32 +120,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     home = tmp_path_factory.mktemp("browser-home")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DALIL_")}
     env |= {"DALIL_HOME": str(home), "DALIL_DEMO_HOME": str(home)}
-    subprocess.run([*_dalil(), "demo", "--home", str(home), "--quiet"], env=env, check=True,
-                   capture_output=True, timeout=600)  # fmt: skip
+    built = subprocess.run([*_dalil(), "demo", "--home", str(home), "--quiet"], env=env,
+                           capture_output=True, text=True, timeout=600)  # fmt: skip
+    if built.returncode != 0:
+        raise RuntimeError("dalil demo failed: " + built.stderr[-3000:])
     _add_owner(home)
     # A master key (outside the home) so that accounts may enrol a second factor (TOTP).
     key = tmp_path_factory.mktemp("browser-keys") / "master.key"
     subprocess.run([*_dalil(), "keys", "generate", str(key)], env=env, check=True,
                    capture_output=True, timeout=60)  # fmt: skip
     env["DALIL_MASTER_KEY_FILE"] = str(key)
-    port = _free_port()
-    log = (home / "serve.log").open("w")
-    server = subprocess.Popen(
-        [*_dalil(), "serve", "--home", str(home), "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    server, port, log = _serve(home, env)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        "dalil serve did not start: " + (home / "serve.log").read_text()
-                    ) from None
-                time.sleep(0.2)
         yield Site(
             f"http://127.0.0.1:{port}", home, stable_id("incident", "tadamon", "massacre"), env
         )
