@@ -41,6 +41,23 @@ def test_features_put_arabic_and_latin_spellings_on_one_key() -> None:
     assert f.loc["a", "place_tk"] == f.loc["b", "place_tk"]
 
 
+def test_places_meet_across_exonyms_and_spacing() -> None:
+    f = prepare(
+        pd.DataFrame(
+            [
+                {"record_id": "a", "place": "حلب", "governorate": "ريف دمشق"},
+                {"record_id": "b", "place": "Alep", "governorate": "Rif Damas"},
+                {"record_id": "c", "place": "كفرزيتا", "governorate": "حماة"},
+                {"record_id": "d", "place": "Kafr Zita", "governorate": "Hama"},
+            ]
+        )
+    ).set_index("unique_id")
+    assert f.loc["a", "place_tk"] == f.loc["b", "place_tk"]
+    assert f.loc["a", "gov_sk"] == f.loc["b", "gov_sk"]
+    assert f.loc["c", "place_sk"] == f.loc["d", "place_sk"]
+    assert f.loc["a", "place_sk"] != f.loc["c", "place_sk"]
+
+
 def test_a_full_name_is_split_even_when_the_list_also_gives_the_mother() -> None:
     f = prepare(
         pd.DataFrame([{"record_id": "a", "full_name": "Nizar Ahmed Zahran", "mother": "Iman"}])
@@ -233,3 +250,38 @@ def test_sibling_rate_counts_households_beyond_chance() -> None:
         [{"given_tk": f"g{i}", "father_tk": f"f{i}", "family_tk": f"x{i}"} for i in range(600)]
     )
     assert sibling_rate(strangers) < 1e-9
+
+
+# ----------------------------------------------------------------- blocking
+
+
+def test_blocking_keeps_wide_rules_within_budget_and_narrows_the_rest() -> None:
+    from dalil.registry.linkage.blocking import count_pairs, plan_blocking
+
+    # 300 records: everyone is محمد son of أحمد (a skewed name), in one of three families.
+    records = pd.DataFrame(
+        [
+            {
+                "record_id": f"r{i}",
+                "given": "محمد",
+                "father": "أحمد",
+                "family": ["الخطيب", "الحلبي", "الشامي"][i % 3],
+                "birth_date": f"{1950 + i % 40}",
+                "place": ["حمص", "حماة"][i % 2],
+            }
+            for i in range(300)
+        ]
+    )
+    f = prepare(records)
+    assert count_pairs(f, ("given_sk", "father_sk")) == 300 * 299 // 2
+    wide = plan_blocking(f)  # the default budget (2 million) holds every rule as it is
+    assert ("given_sk", "father_sk") in wide.rules
+    narrow = plan_blocking(f, budget=5_000)
+    assert ("given_sk", "father_sk") not in narrow.rules
+    assert ("given_sk", "father_sk", "family_i") in narrow.rules or any(
+        r[:3] == ("given_sk", "father_sk", "family_i") for r in narrow.rules
+    )
+    for keys, pairs in zip(narrow.rules, narrow.pairs, strict=True):
+        assert pairs == count_pairs(f, keys)
+        assert pairs <= 5_000 or keys in narrow.over
+    assert narrow.as_json()["pairs_at_most"] == sum(narrow.pairs)

@@ -21,7 +21,15 @@ from typing import Any
 import pandas as pd
 from splink import block_on
 
-__all__ = ["RULES", "SWAP_RULE", "Plan", "blocking_rules", "pair_budget", "plan_blocking"]
+__all__ = [
+    "RULES",
+    "SWAP_RULE",
+    "Plan",
+    "blocking_rules",
+    "count_pairs",
+    "pair_budget",
+    "plan_blocking",
+]
 
 # (keys, narrowing keys): a rule is narrowed by the narrowing keys, in order, only when needed.
 RULES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (

@@ -364,6 +364,7 @@ def _bounded(settings: dict[str, Any], calibration: dict[str, Any]) -> dict[str,
 
 
 PAIR_FLOOR = 1e-4  # pairs below this probability at the training prior are not fetched
+RETURN_FLOOR = 1e-3  # nor returned below this probability at the final prior
 
 
 def _score(
@@ -377,15 +378,15 @@ def _score(
     """Predicted pairs with evidence (weighed against siblings too, share ``siblings`` of
     non-matching pairs: see :mod:`.siblings`); the prior re-estimated unless ``prior`` is given.
 
-    Every candidate pair is scored in the database; only pairs with naive evidence >= 0 or a
-    probability >= ``PAIR_FLOOR`` at the training prior are fetched (on a million records the
-    rest are tens of millions of plain non-matches). Their share of the prior's fixed point is
-    below ``PAIR_FLOOR`` each; the ones that matter for clustering, evidence against a join
-    inside a group, are fetched later (:func:`_far_cannot_links`). Returns the fetched pairs,
+    Every candidate pair is scored in the database; only pairs with a probability >=
+    ``PAIR_FLOOR`` at the training prior are fetched (on a million records the rest are tens of
+    millions of plain non-matches). Their share of the prior's fixed point is below
+    ``PAIR_FLOOR`` each; the ones that matter for clustering, evidence against a join inside a
+    group, are looked up later (:func:`_cannot_links_in_groups`). Returns the fetched pairs,
     the prior, figures, and the database table of all predictions."""
     used = settings["probability_two_random_records_match"]
     predictions = linker.inference.predict()
-    floor = min(_logit2(used), _logit2(PAIR_FLOOR))
+    floor = _logit2(PAIR_FLOOR)
     table = predictions.physical_name
     # Table names are Splink's own and the floor a float: no record text reaches this SQL.
     total = linker.misc.query_sql(f"SELECT count(*) AS n FROM {table}", output_type="pandas")  # noqa: S608
@@ -400,6 +401,7 @@ def _score(
         "candidate_pairs": int(total["n"].iloc[0]),
         "fetched_pairs": len(raw),
         "fetch_floor": {"probability_at_training_prior": PAIR_FLOOR, "match_weight": floor},
+        "return_floor": {"probability": RETURN_FLOOR},
     }
     if raw.empty:
         return raw, prior if prior is not None else 1 / max(n, 2), info, (predictions, floor)
@@ -423,15 +425,17 @@ def _score(
     return raw, prior, info, (predictions, floor)
 
 
-def _far_cannot_links(
+def _cannot_links_in_groups(
     linker: Any,
     scored: tuple[Any, float],
+    raw: pd.DataFrame,
     pairs: pd.DataFrame,
     existing: dict[str, str] | None = None,
 ) -> list[tuple[str, str]]:
-    """Pairs not fetched (evidence far below a match) whose records would still meet in one
-    cluster through other links: they are evidence against that join. Only records in a group
-    of links at >= 0.5 (or judged same) are looked up, so this stays small."""
+    """Pairs with evidence against a match that are not among the returned ``pairs`` (fetched
+    below ``RETURN_FLOOR``, or not fetched at all) but whose records other links would put in
+    one cluster: they must still refuse that join. Only records in a group of links at >= 0.5
+    (or judged same, or an existing cluster a new record joins) are looked up."""
     predictions, floor = scored
     joins = pairs["match_probability"].fillna(0) >= DECISION
     if "judgement" in pairs.columns:
@@ -447,6 +451,13 @@ def _far_cannot_links(
     groups = {r: g for r, g in groups.items() if not r.startswith("cluster:")}
     if not groups:
         return []
+    out: list[tuple[str, str]] = []
+    if not raw.empty:
+        low = raw[(raw["match_probability"] < RETURN_FLOOR) & (raw["evidence"] < 0)]
+        gl = low["unique_id_l"].map(groups)
+        gr = low["unique_id_r"].map(groups)
+        inside = low[gl.notna() & (gl == gr)]
+        out += list(zip(inside["unique_id_l"], inside["unique_id_r"], strict=True))
     table = pd.DataFrame({"unique_id": list(groups), "grp": list(groups.values())})
     registered = linker.table_management.register_table(table, "__dalil_groups", overwrite=True)
     far = linker.misc.query_sql(
@@ -457,7 +468,8 @@ def _far_cannot_links(
         f"WHERE gl.grp = gr.grp AND p.match_weight < {floor!r}",
         output_type="pandas",
     )
-    return [_ordered(str(a), str(b)) for a, b in zip(far["a"], far["b"], strict=True)]
+    out += [_ordered(str(x), str(y)) for x, y in zip(far["a"], far["b"], strict=True)]
+    return out
 
 
 def _components(a: Iterable[str], b: Iterable[str]) -> dict[str, str]:
@@ -483,7 +495,7 @@ def _components(a: Iterable[str], b: Iterable[str]) -> dict[str, str]:
 
 def _pairs_frame(raw: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFrame:
     if raw.empty:
-        return pd.DataFrame(columns=PAIR_COLUMNS)
+        return pd.DataFrame(columns=[*PAIR_COLUMNS, "evidence"])
     out = pd.DataFrame(
         {
             "record_a": raw["unique_id_l"].to_numpy(),
@@ -607,8 +619,9 @@ def link(
         raw, prior, info, scored = _score(linker, settings, None, n, siblings)
         _tick(progress, "cluster", 0.85)
         settings["probability_two_random_records_match"] = prior
-        pairs = _apply_labels(_pairs_frame(raw, settings), same, different)
-        far = _far_cannot_links(linker, scored, pairs)
+        returned = raw[raw["match_probability"] >= RETURN_FLOOR] if not raw.empty else raw
+        pairs = _apply_labels(_pairs_frame(returned, settings), same, different)
+        far = _cannot_links_in_groups(linker, scored, raw, pairs)
     calibration["prior"] = {
         "method": "maximum-likelihood fixed point over all pairs given m and u",
         "value": prior,
@@ -705,11 +718,12 @@ def link_new(
             keep=lambda df: df["unique_id_l"].isin(new_ids) | df["unique_id_r"].isin(new_ids),
         )
         settings = linker.misc.save_model_to_json()
-        pairs = _pairs_frame(raw, settings)
+        returned = raw[raw["match_probability"] >= RETURN_FLOOR] if not raw.empty else raw
+        pairs = _pairs_frame(returned, settings)
         pairs = _apply_labels(pairs, same, different)
         involved = pairs["record_a"].isin(new_ids) | pairs["record_b"].isin(new_ids)
         pairs = pairs[involved].reset_index(drop=True)
-        far = _far_cannot_links(linker, scored, pairs, fixed)
+        far = _cannot_links_in_groups(linker, scored, raw, pairs, fixed)
     ids = new_f["unique_id"].tolist()
     clusters, refused = _cluster(ids, pairs, existing=fixed, far=far)
     clusters = clusters[clusters["record_id"].isin(new_ids)].reset_index(drop=True)

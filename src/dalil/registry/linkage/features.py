@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib.resources import files
 
 import pandas as pd
+import yaml
 
 from dalil.errors import InvalidInput
 from dalil.registry.linkage.schema import RECORD_COLUMNS
@@ -37,12 +39,27 @@ def _keys(text: str) -> tuple[str | None, str | None, str | None]:
     return ex, translit_key(text) or None, skeleton_key(text) or None
 
 
+@cache
+def _exonyms() -> dict[str, str]:
+    """Folded Latin form -> Arabic name, from ``registry/names/places.yaml`` (Aleppo -> حلب)."""
+    entries = yaml.safe_load(files("dalil.registry.names").joinpath("places.yaml").read_text())
+    table: dict[str, str] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("ar"), str):
+            raise ValueError(f"places.yaml: {entry!r} needs an Arabic name 'ar'")
+        for latin in entry.get("latin") or []:
+            table[search_key(str(latin))] = entry["ar"]
+    return table
+
+
 @lru_cache(maxsize=100_000)
 def _place_keys(text: str) -> tuple[str | None, str | None, str | None]:
     """Folded form, transliteration key, and the skeleton with no spaces (كفرزيتا = Kafr Zita,
-    تلكلخ = Tell Kalakh)."""
+    تلكلخ = Tell Kalakh). An exonym is keyed as the Arabic name it stands for (Alep = حلب)."""
+    folded = search_key(text) or None
+    text = _exonyms().get(folded or "", text)
     loose = re.sub(r"[\s-]", "", skeleton_key(text))
-    return search_key(text) or None, translit_key(text) or None, loose or None
+    return folded, translit_key(text) or None, loose or None
 
 
 def _text(series: pd.Series) -> pd.Series:
