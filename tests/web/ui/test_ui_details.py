@@ -98,3 +98,27 @@ def test_no_source_is_chosen_for_the_writer(owner: TestClient, world: World) -> 
     upload = evidence.split('<select id="upload-source" name="source" required>')[1]
     assert re.match(r'\s*<option value="" selected>', upload)
     assert upload.split("</select>")[0].count(" selected") == 1
+
+
+def test_an_engines_refusal_on_an_arabic_page_is_introduced_and_marked_english(
+    owner: TestClient, world: World
+) -> None:
+    path = f"{CASE}/persons/{world.public_person}"
+    page = owner.get(f"{path}?lang=ar").text
+    source = "src_" + page.split('value="src_')[1].split('"')[0]
+    refused = owner.post(
+        f"{path}/claims",
+        data={"property": "age", "value": "-3", "source": source, "csrf_token": csrf_of(page)},
+        headers=ORIGIN,
+    )
+    assert refused.status_code == 422
+    alert = re.search(r'<p class="error" role="alert" id="form-error">(.*?)</p>', refused.text)
+    assert alert is not None
+    assert alert.group(1).startswith('بكلمات النظام (بالإنجليزية): <bdi lang="en" dir="ltr">')
+    english = owner.post(
+        f"{path}/claims?lang=en",
+        data={"property": "age", "value": "-3", "source": source, "csrf_token": csrf_of(page)},
+        headers=ORIGIN,
+    )
+    assert "بكلمات النظام" not in english.text
+    assert "<bdi lang=" not in english.text.split('id="form-error">')[1].split("</p>")[0]

@@ -23,7 +23,7 @@ from dalil.errors import DalilError, InvalidInput, NotFound
 from dalil.web.limits import TooBusy
 from dalil.web.ui import i18n
 from dalil.web.ui.context import LoginRequired, Page
-from dalil.web.ui.templating import render
+from dalil.web.ui.templating import engine_message, render
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Request, Exception], Awaitable[Response] | Response]
@@ -63,7 +63,11 @@ def error_page(request: Request, exc: Exception) -> Response:
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
     # A page without a database session: the error page needs only the language.
     page = Page(request, i18n.negotiate(request), session=None)  # type: ignore[arg-type]
-    detail = exc.message if isinstance(exc, DalilError) and status in (400, 409, 422, 429) else None
+    detail = (
+        engine_message(page.lang, exc.message)
+        if isinstance(exc, DalilError) and status in (400, 409, 422, 429)
+        else None
+    )
     return render(
         request,
         "error.html",

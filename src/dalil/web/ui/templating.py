@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -97,6 +98,7 @@ def environment() -> Environment:
     env.globals["sensitivity_labels"] = labels.SENSITIVITY
     env.globals["script_labels"] = labels.SCRIPTS
     env.globals["record_value"] = record_value
+    env.globals["engine"] = lambda message: engine_message(_lang.get(), str(message))
     env.globals["method_names"] = labels.METHOD_NAMES
     env.globals["audit_labels"] = labels.AUDIT_ACTIONS
     env.globals["run_states"] = labels.RUN_STATES
@@ -123,6 +125,16 @@ def render(
     response.headers["Content-Language"] = page.lang
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+def engine_message(lang: str, message: str) -> Markup:
+    """An engine's message (they speak English) for a page in ``lang``: on an Arabic page it is
+    introduced as the system's own words and marked as English (read left to right, spoken as
+    English by a screen reader). Escaped here; the result is safe to print."""
+    if lang == "en":
+        return Markup("{}").format(message)
+    lead = translate(lang, "In the system's words (English):")
+    return Markup('{} <bdi lang="en" dir="ltr">{}</bdi>').format(lead, message)
 
 
 def translate(lang: str, message: str) -> str:

@@ -27,7 +27,7 @@ from dalil.errors import DalilError, NotFound
 from dalil.web import session as web_session
 from dalil.web.ui.context import CasePage, Page, database
 from dalil.web.ui.labels import ROLES
-from dalil.web.ui.templating import render, translate
+from dalil.web.ui.templating import engine_message, render, translate
 
 router = APIRouter(include_in_schema=False)
 
@@ -114,7 +114,7 @@ def grant_role(
             assert case is not None
             grant(writer, page.principal, case, get_user(writer, name), role)
     except DalilError as exc:
-        context = _context(page, request, error=exc.message, form=form)
+        context = _context(page, request, error=engine_message(page.lang, exc.message), form=form)
         return render(request, "admin.html", context, status_code=422)
     return _done(page, "granted")
 

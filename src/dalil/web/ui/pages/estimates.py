@@ -29,7 +29,7 @@ from dalil.web import session as web_session
 from dalil.web.api.evidence import settings_of
 from dalil.web.ui.context import CasePage, Page, RecordId, database
 from dalil.web.ui.labels import METHODS, N_
-from dalil.web.ui.templating import SECURITY_HEADERS, render
+from dalil.web.ui.templating import SECURITY_HEADERS, engine_message, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -164,7 +164,7 @@ def run_estimate(
     except NotFound:
         raise
     except DalilError as exc:
-        context = _list_context(page, form=form, error=exc.message)
+        context = _list_context(page, form=form, error=engine_message(page.lang, exc.message))
         return render(request, "estimates.html", context, status_code=422)
     assert stored_id is not None
     _draw(plot_folder(request, stored_id), [done.result])  # with the draws: posterior, traces

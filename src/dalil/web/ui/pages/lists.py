@@ -37,7 +37,7 @@ from dalil.web.api.evidence import safe_name, settings_of
 from dalil.web.ui.context import CasePage, Page, database
 from dalil.web.ui.labels import FIELD_LABELS, N_
 from dalil.web.ui.pages import linkage
-from dalil.web.ui.templating import render, translate
+from dalil.web.ui.templating import engine_message, render, translate
 
 router = APIRouter(include_in_schema=False)
 
@@ -287,7 +287,12 @@ async def upload_list(
     except NotFound:
         raise
     except DalilError as exc:
-        return render(request, "lists.html", _lists_context(page, error=exc.message), 422)
+        return render(
+            request,
+            "lists.html",
+            _lists_context(page, error=engine_message(page.lang, exc.message)),
+            422,
+        )
     from dalil.registry.mapping import suggest_mapping
 
     key = secrets.token_urlsafe(24)
@@ -329,7 +334,7 @@ async def import_uploaded(page: CasePage, request: Request, key: Key) -> Respons
     except (DalilError, ValueError) as exc:
         message = exc.message if isinstance(exc, DalilError) else _pydantic_message(exc)
         context = _mapping_context(page, key, pending, chosen=chosen, policy=policy,
-                                   error=message)  # fmt: skip
+                                   error=engine_message(page.lang, message))  # fmt: skip
         return render(request, "list_mapping.html", context, status_code=422)
 
     def run() -> Any:
@@ -343,13 +348,14 @@ async def import_uploaded(page: CasePage, request: Request, key: Key) -> Respons
         result = await run_in_threadpool(run)
     except ImportRejected as exc:
         context = _mapping_context(page, key, pending, chosen=chosen, policy=policy,
-                                   error=exc.message, report=exc.result.as_dict())  # fmt: skip
+                                   error=engine_message(page.lang, exc.message),
+                                   report=exc.result.as_dict())  # fmt: skip
         return render(request, "list_mapping.html", context, status_code=422)
     except NotFound:
         raise
     except DalilError as exc:
         context = _mapping_context(page, key, pending, chosen=chosen, policy=policy,
-                                   error=exc.message)  # fmt: skip
+                                   error=engine_message(page.lang, exc.message))  # fmt: skip
         return render(request, "list_mapping.html", context, status_code=422)
     with _lock:
         _pending.pop(key, None)

@@ -26,7 +26,7 @@ from dalil.web.ui.context import CasePage, Page, RecordId, database
 from dalil.web.ui.labels import FIELD_LABELS
 from dalil.web.ui.pages.dashboard import estimates
 from dalil.web.ui.pages.linked import attribute_labels, linked, term_text
-from dalil.web.ui.templating import render
+from dalil.web.ui.templating import engine_message, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -267,7 +267,9 @@ def add_person_claim(
     except NotFound:
         raise
     except DalilError as exc:
-        context = _person_context(page, id, form=form, form_error=exc.message)
+        context = _person_context(
+            page, id, form=form, form_error=engine_message(page.lang, exc.message)
+        )
         return render(request, "person.html", context, status_code=422)
     target = page.case_url("persons", person.id) + f"?added={claim_id}#claims"
     return RedirectResponse(target, status_code=303)

@@ -27,7 +27,7 @@ from dalil.web import session as web_session
 from dalil.web.api.visibility import strip_names
 from dalil.web.ui.context import CasePage, Page, database
 from dalil.web.ui.labels import COMPARISONS, FIELD_LABELS, MATCH_LEVELS, N_
-from dalil.web.ui.templating import render
+from dalil.web.ui.templating import engine_message, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -215,7 +215,12 @@ def judge_pair(
     except NotFound:
         raise
     except DalilError as exc:
-        return render(request, "review.html", _context(page, skip, error=exc.message), 422)
+        return render(
+            request,
+            "review.html",
+            _context(page, skip, error=engine_message(page.lang, exc.message)),
+            422,
+        )
     # "unsure" keeps the pair in the queue (after the others): the next pair is at the same place.
     target = page.case_url("review") + f"?skip={skip}&judged={decision}"
     return RedirectResponse(target, status_code=303)
