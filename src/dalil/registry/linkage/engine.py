@@ -365,6 +365,7 @@ def _bounded(settings: dict[str, Any], calibration: dict[str, Any]) -> dict[str,
 
 PAIR_FLOOR = 1e-4  # pairs below this probability at the training prior are not fetched
 RETURN_FLOOR = 1e-3  # nor returned below this probability at the final prior
+CANNOT_BITS = 3.0  # a pair whose evidence is below -CANNOT_BITS refuses to share a cluster
 
 
 def _score(
@@ -374,7 +375,7 @@ def _score(
     n: int,
     siblings: float,
     keep: Callable[[pd.DataFrame], pd.Series] | None = None,
-) -> tuple[pd.DataFrame, float, dict[str, Any], Any]:
+) -> tuple[pd.DataFrame, float, dict[str, Any], tuple[Any, float, float]]:
     """Predicted pairs with evidence (weighed against siblings too, share ``siblings`` of
     non-matching pairs: see :mod:`.siblings`); the prior re-estimated unless ``prior`` is given.
 
@@ -404,7 +405,7 @@ def _score(
         "return_floor": {"probability": RETURN_FLOOR},
     }
     if raw.empty:
-        return raw, prior if prior is not None else 1 / max(n, 2), info, (predictions, floor)
+        return raw, prior if prior is not None else 1 / max(n, 2), info, (predictions, floor, used)
     raw["unique_id_l"] = raw["unique_id_l"].astype(str)
     raw["unique_id_r"] = raw["unique_id_r"].astype(str)
     swap = raw["unique_id_l"] > raw["unique_id_r"]
@@ -422,12 +423,12 @@ def _score(
         info["prior_iterations"] = iterations
     raw["match_weight"] = evidence + _logit2(prior)
     raw["match_probability"] = _probability(raw["match_weight"].to_numpy())
-    return raw, prior, info, (predictions, floor)
+    return raw, prior, info, (predictions, floor, used)
 
 
 def _cannot_links_in_groups(
     linker: Any,
-    scored: tuple[Any, float],
+    scored: tuple[Any, float, float],
     raw: pd.DataFrame,
     pairs: pd.DataFrame,
     existing: dict[str, str] | None = None,
@@ -436,7 +437,10 @@ def _cannot_links_in_groups(
     below ``RETURN_FLOOR``, or not fetched at all) but whose records other links would put in
     one cluster: they must still refuse that join. Only records in a group of links at >= 0.5
     (or judged same, or an existing cluster a new record joins) are looked up."""
-    predictions, floor = scored
+    predictions, floor, used = scored
+    # Not fetched, and against a match before the sibling check (which only takes evidence
+    # away): against it after.
+    against = _logit2(used) - CANNOT_BITS
     joins = pairs["match_probability"].fillna(0) >= DECISION
     if "judgement" in pairs.columns:
         joins |= pairs["judgement"] == "same"
@@ -453,7 +457,7 @@ def _cannot_links_in_groups(
         return []
     out: list[tuple[str, str]] = []
     if not raw.empty:
-        low = raw[(raw["match_probability"] < RETURN_FLOOR) & (raw["evidence"] < 0)]
+        low = raw[(raw["match_probability"] < RETURN_FLOOR) & (raw["evidence"] < -CANNOT_BITS)]
         gl = low["unique_id_l"].map(groups)
         gr = low["unique_id_r"].map(groups)
         inside = low[gl.notna() & (gl == gr)]
@@ -465,7 +469,7 @@ def _cannot_links_in_groups(
         f"FROM {predictions.physical_name} AS p "
         f"JOIN {registered.physical_name} AS gl ON CAST(p.unique_id_l AS VARCHAR) = gl.unique_id "
         f"JOIN {registered.physical_name} AS gr ON CAST(p.unique_id_r AS VARCHAR) = gr.unique_id "
-        f"WHERE gl.grp = gr.grp AND p.match_weight < {floor!r}",
+        f"WHERE gl.grp = gr.grp AND p.match_weight < {min(floor, against)!r}",
         output_type="pandas",
     )
     out += [_ordered(str(x), str(y)) for x, y in zip(far["a"], far["b"], strict=True)]
@@ -561,7 +565,7 @@ def _cluster(
         pairs.loc[judged == "same", "record_b"],
         strict=True,
     )
-    against = (judged == "different") | (judged.isna() & (pairs["evidence"] < 0))
+    against = (judged == "different") | (judged.isna() & (pairs["evidence"] < -CANNOT_BITS))
     cannot = [
         *zip(pairs.loc[against, "record_a"], pairs.loc[against, "record_b"], strict=True),
         *(far or []),
