@@ -237,6 +237,7 @@ def estimate_page(page: CasePage, request: Request, id: RecordId) -> Response:
         "lists": _lists(page, stored.captures or {}),
         "plots": [{"name": name, "about": _about(name)} for name in plots_of(request, stored)],
         "methods": METHODS,
+        "strata_labels": STRATA,
     }
     return render(request, "estimate.html", context)
 
