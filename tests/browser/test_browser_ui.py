@@ -216,3 +216,27 @@ def test_pages_run_under_their_content_security_policy_without_errors(
     page.get_by_label("Names, incidents or sources").press_sequentially("المثال", delay=30)
     page.locator("#results li").first.wait_for()
     assert errors == []
+
+
+def test_pages_fit_a_phone_in_both_languages(chromium: Any, site: Site, owner_state: Any) -> None:
+    """Nothing pushes a page sideways on a 390-pixel-wide phone: facts stack, tables wrap."""
+    context = chromium.new_context(base_url=site.url, viewport={"width": 390, "height": 844},
+                                   storage_state=owner_state)  # fmt: skip
+    page = context.new_page()
+    try:
+        page.goto("/cases/tadamon/search?q=%D8%A7%D8%AD%D9%85%D8%AF")
+        person = page.locator("#results a").first.get_attribute("href")
+        case = "/cases/tadamon"
+        paths = [case, f"{case}/incidents/{site.incident}", person, f"{case}/review",
+                 f"{case}/admin", f"{case}/lists"]  # fmt: skip
+        wide = []
+        for lang in ("en", "ar"):
+            for path in paths:
+                page.goto(f"{path}?lang={lang}")
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > 390:
+                    wide.append(f"{path} ({lang}): {width}px")
+            shoot(page, f"phone-lists-{lang}")
+        assert wide == []
+    finally:
+        context.close()
