@@ -149,12 +149,15 @@ def test_pages_pass_axe_core_wcag_aa_checks(
     shoot(page, f"login-{lang}")
     owner_page.goto("/cases/tadamon/search?q=%D8%A7%D8%AD%D9%85%D8%AF")
     person = owner_page.locator("#results a").first.get_attribute("href")
+    owner_page.goto(f"/cases/tadamon/incidents/{site.incident}")
+    source = owner_page.locator("section.figures .source a").first.get_attribute("href")
     paths = {
         "cases": "/cases",
         "dashboard": "/cases/tadamon",
         "incident": f"/cases/tadamon/incidents/{site.incident}",
         "search": "/cases/tadamon/search?q=%D8%A7%D8%AD%D9%85%D8%AF",
         "person": person,
+        "source": source,
         "admin": "/cases/tadamon/admin",
     }
     for name, path in paths.items():

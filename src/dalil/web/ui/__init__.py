@@ -32,11 +32,13 @@ def install(app: FastAPI) -> None:
         records,
         review,
         search,
+        sources,
     )
 
     static = Path(str(files("dalil.web.ui").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
-    pages = (auth, dashboard, records, search, admin, evidence, lists, linkage, review, estimates)
+    pages = (auth, dashboard, records, sources, search, admin, evidence, lists, linkage, review,
+             estimates)  # fmt: skip
     for module in pages:
         app.include_router(module.router)
     errors.install(app)
