@@ -122,3 +122,18 @@ def test_an_engines_refusal_on_an_arabic_page_is_introduced_and_marked_english(
     )
     assert "بكلمات النظام" not in english.text
     assert "<bdi lang=" not in english.text.split('id="form-error">')[1].split("</p>")[0]
+
+
+def test_a_viewer_sees_older_public_activity_behind_many_restricted_changes(
+    viewer: TestClient, world: World, db: Database
+) -> None:
+    from dalil.documentation import NameInput, add_person, get_case
+
+    with db.transaction("op") as s:
+        case = get_case(s, "tadamon")
+        for n in range(130):  # more changes than the page looks through at once
+            add_person(s, case, [NameInput(full=f"Restricted person {n}")])
+    recent = viewer.get(CASE).text.split('id="recent-h"')[1]
+    assert "Nothing yet." not in recent
+    assert f'href="{CASE}/persons/{world.public_person}"' in recent
+    assert "Restricted person" not in recent
