@@ -368,6 +368,39 @@ RETURN_FLOOR = 1e-3  # nor returned below this probability at the final prior
 CANNOT_BITS = 3.0  # a pair whose evidence is below -CANNOT_BITS refuses to share a cluster
 
 
+def _fetch(linker: Any, threshold: float | None) -> pd.DataFrame:
+    """Score candidate pairs in the database; fetch ids, match weight and each comparison's
+    weight of those with match weight >= ``threshold`` (ids ordered, ``a < b``)."""
+    predictions = linker.inference.predict(threshold_match_weight=threshold)
+    columns = [c.unquote().name for c in predictions.columns]
+    weights = [c for c in columns if c.startswith("mw_")]
+    # Table and column names are Splink's own: no record text reaches this SQL.
+    raw = linker.misc.query_sql(
+        f"SELECT unique_id_l, unique_id_r, match_weight, {', '.join(weights)} "  # noqa: S608
+        f"FROM {predictions.physical_name}",
+        output_type="pandas",
+    )
+    with suppress(Exception):
+        predictions.drop_table_from_database_and_remove_from_cache()
+    if raw.empty:
+        return raw
+    raw["unique_id_l"] = raw["unique_id_l"].astype(str)
+    raw["unique_id_r"] = raw["unique_id_r"].astype(str)
+    swap = raw["unique_id_l"] > raw["unique_id_r"]
+    raw.loc[swap, ["unique_id_l", "unique_id_r"]] = raw.loc[
+        swap, ["unique_id_r", "unique_id_l"]
+    ].to_numpy()
+    return raw
+
+
+def _evidence(raw: pd.DataFrame, used: float, siblings: float) -> None:
+    """Add ``evidence`` (log2 Bayes factor, after the sibling check) and its adjustment."""
+    naive = raw["match_weight"].to_numpy(dtype=float) - _logit2(used)
+    evidence = sibling_evidence(naive, personal_evidence(raw), siblings)
+    raw["evidence"] = evidence
+    raw["sibling_adjustment"] = evidence - naive
+
+
 def _score(
     linker: Any,
     settings: dict[str, Any],
@@ -375,72 +408,51 @@ def _score(
     n: int,
     siblings: float,
     keep: Callable[[pd.DataFrame], pd.Series] | None = None,
-) -> tuple[pd.DataFrame, float, dict[str, Any], tuple[Any, float, float]]:
+) -> tuple[pd.DataFrame, float, dict[str, Any]]:
     """Predicted pairs with evidence (weighed against siblings too, share ``siblings`` of
     non-matching pairs: see :mod:`.siblings`); the prior re-estimated unless ``prior`` is given.
 
-    Every candidate pair is scored in the database; only pairs with a probability >=
-    ``PAIR_FLOOR`` at the training prior are fetched (on a million records the rest are tens of
-    millions of plain non-matches). Their share of the prior's fixed point is below
-    ``PAIR_FLOOR`` each; the ones that matter for clustering, evidence against a join inside a
-    group, are looked up later (:func:`_cannot_links_in_groups`). Returns the fetched pairs,
-    the prior, figures, and the database table of all predictions."""
+    Every candidate pair is scored in the database, but only pairs with a probability >=
+    ``PAIR_FLOOR`` at the training prior are kept and fetched: on a million records the rest
+    are tens or hundreds of millions of plain non-matches, each below ``PAIR_FLOOR`` in the
+    prior's fixed point. The ones clustering needs, evidence against a join inside a group,
+    are scored afterwards (:func:`_cannot_links_in_groups`)."""
     used = settings["probability_two_random_records_match"]
-    predictions = linker.inference.predict()
-    floor = _logit2(PAIR_FLOOR)
-    table = predictions.physical_name
-    # Table names are Splink's own and the floor a float: no record text reaches this SQL.
-    total = linker.misc.query_sql(f"SELECT count(*) AS n FROM {table}", output_type="pandas")  # noqa: S608
-    columns = [c.unquote().name for c in predictions.columns]
-    weights = [c for c in columns if c.startswith("mw_")]
-    raw = linker.misc.query_sql(
-        f"SELECT unique_id_l, unique_id_r, match_weight, {', '.join(weights)} FROM {table} "  # noqa: S608
-        f"WHERE match_weight >= {floor!r}",
-        output_type="pandas",
-    )
+    raw = _fetch(linker, _logit2(PAIR_FLOOR))
     info: dict[str, Any] = {
-        "candidate_pairs": int(total["n"].iloc[0]),
         "fetched_pairs": len(raw),
-        "fetch_floor": {"probability_at_training_prior": PAIR_FLOOR, "match_weight": floor},
+        "fetch_floor": {"probability_at_training_prior": PAIR_FLOOR},
         "return_floor": {"probability": RETURN_FLOOR},
     }
     if raw.empty:
-        return raw, prior if prior is not None else 1 / max(n, 2), info, (predictions, floor, used)
-    raw["unique_id_l"] = raw["unique_id_l"].astype(str)
-    raw["unique_id_r"] = raw["unique_id_r"].astype(str)
-    swap = raw["unique_id_l"] > raw["unique_id_r"]
-    raw.loc[swap, ["unique_id_l", "unique_id_r"]] = raw.loc[
-        swap, ["unique_id_r", "unique_id_l"]
-    ].to_numpy()
+        return raw, prior if prior is not None else 1 / max(n, 2), info
     if keep is not None:
-        raw = raw[keep(raw)]
-    naive = raw["match_weight"].to_numpy(dtype=float) - _logit2(used)
-    evidence = sibling_evidence(naive, personal_evidence(raw), siblings)
-    raw["evidence"] = evidence
-    raw["sibling_adjustment"] = evidence - naive
+        raw = raw[keep(raw)].copy()
+    _evidence(raw, used, siblings)
     if prior is None:
-        prior, iterations = fixed_point_prior(evidence, n * (n - 1) / 2, used)
+        prior, iterations = fixed_point_prior(raw["evidence"].to_numpy(), n * (n - 1) / 2, used)
         info["prior_iterations"] = iterations
-    raw["match_weight"] = evidence + _logit2(prior)
+    raw["match_weight"] = raw["evidence"] + _logit2(prior)
     raw["match_probability"] = _probability(raw["match_weight"].to_numpy())
-    return raw, prior, info, (predictions, floor, used)
+    return raw, prior, info
 
 
 def _cannot_links_in_groups(
-    linker: Any,
-    scored: tuple[Any, float, float],
+    api: Any,
+    features: pd.DataFrame,
+    settings: dict[str, Any],
+    siblings: float,
     raw: pd.DataFrame,
     pairs: pd.DataFrame,
     existing: dict[str, str] | None = None,
 ) -> list[tuple[str, str]]:
     """Pairs with evidence against a match that are not among the returned ``pairs`` (fetched
     below ``RETURN_FLOOR``, or not fetched at all) but whose records other links would put in
-    one cluster: they must still refuse that join. Only records in a group of links at >= 0.5
-    (or judged same, or an existing cluster a new record joins) are looked up."""
-    predictions, floor, used = scored
-    # Not fetched, and against a match before the sibling check (which only takes evidence
-    # away): against it after.
-    against = _logit2(used) - CANNOT_BITS
+    one cluster: they must still refuse that join. The records of each group of links at
+    >= 0.5 (or judged same, or an existing cluster a new record joins) are compared with each
+    other once more, with the same model and term frequencies, blocking on the group."""
+    from splink import Linker, block_on
+
     joins = pairs["match_probability"].fillna(0) >= DECISION
     if "judgement" in pairs.columns:
         joins |= pairs["judgement"] == "same"
@@ -455,25 +467,17 @@ def _cannot_links_in_groups(
     groups = {r: g for r, g in groups.items() if not r.startswith("cluster:")}
     if not groups:
         return []
-    out: list[tuple[str, str]] = []
-    if not raw.empty:
-        low = raw[(raw["match_probability"] < RETURN_FLOOR) & (raw["evidence"] < -CANNOT_BITS)]
-        gl = low["unique_id_l"].map(groups)
-        gr = low["unique_id_r"].map(groups)
-        inside = low[gl.notna() & (gl == gr)]
-        out += list(zip(inside["unique_id_l"], inside["unique_id_r"], strict=True))
-    table = pd.DataFrame({"unique_id": list(groups), "grp": list(groups.values())})
-    registered = linker.table_management.register_table(table, "__dalil_groups", overwrite=True)
-    far = linker.misc.query_sql(
-        f"SELECT p.unique_id_l AS a, p.unique_id_r AS b "  # noqa: S608
-        f"FROM {predictions.physical_name} AS p "
-        f"JOIN {registered.physical_name} AS gl ON CAST(p.unique_id_l AS VARCHAR) = gl.unique_id "
-        f"JOIN {registered.physical_name} AS gr ON CAST(p.unique_id_r AS VARCHAR) = gr.unique_id "
-        f"WHERE gl.grp = gr.grp AND p.match_weight < {min(floor, against)!r}",
-        output_type="pandas",
-    )
-    out += [_ordered(str(x), str(y)) for x, y in zip(far["a"], far["b"], strict=True)]
-    return out
+    grouped = features.assign(grp=features["unique_id"].map(groups).astype("string"))
+    sdf = api.register(grouped, table_name="records_in_groups")
+    again = json.loads(json.dumps(settings))
+    again["blocking_rules_to_generate_predictions"] = [block_on("grp")]
+    used = again["probability_two_random_records_match"]
+    inside = _fetch(Linker(sdf, again, log_level=None), None)
+    if inside.empty:
+        return []
+    _evidence(inside, used, siblings)
+    against = inside[inside["evidence"] < -CANNOT_BITS]
+    return list(zip(against["unique_id_l"], against["unique_id_r"], strict=True))
 
 
 def _components(a: Iterable[str], b: Iterable[str]) -> dict[str, str]:
@@ -560,15 +564,19 @@ def _cluster(
         pairs.loc[usable, "match_weight"],
         strict=True,
     )
-    forced = zip(
-        pairs.loc[judged == "same", "record_a"],
-        pairs.loc[judged == "same", "record_b"],
-        strict=True,
+    forced = list(
+        zip(
+            pairs.loc[judged == "same", "record_a"],
+            pairs.loc[judged == "same", "record_b"],
+            strict=True,
+        )
     )
+    judged_same = set(forced)
     against = (judged == "different") | (judged.isna() & (pairs["evidence"] < -CANNOT_BITS))
     cannot = [
         *zip(pairs.loc[against, "record_a"], pairs.loc[against, "record_b"], strict=True),
-        *(far or []),
+        # A judgement of "same" outweighs what the model says against the pair.
+        *(pair for pair in far or [] if pair not in judged_same),
     ]
     mapping, refused = constrained_clusters(ids, edges, forced, cannot, existing)
     frame = pd.DataFrame({"record_id": ids, "cluster_id": [mapping[i] for i in ids]})
@@ -620,12 +628,13 @@ def link(
         settings = _bounded(linker.misc.save_model_to_json(), calibration)
         linker = Linker(sdf, settings, log_level=None)
         siblings = sibling_rate(features)
-        raw, prior, info, scored = _score(linker, settings, None, n, siblings)
+        raw, prior, info = _score(linker, settings, None, n, siblings)
+        info["candidate_pairs_at_most"] = plan.as_json()["pairs_at_most"]
         _tick(progress, "cluster", 0.85)
         settings["probability_two_random_records_match"] = prior
         returned = raw[raw["match_probability"] >= RETURN_FLOOR] if not raw.empty else raw
         pairs = _apply_labels(_pairs_frame(returned, settings), same, different)
-        far = _cannot_links_in_groups(linker, scored, raw, pairs)
+        far = _cannot_links_in_groups(api, features, settings, siblings, raw, pairs)
     calibration["prior"] = {
         "method": "maximum-likelihood fixed point over all pairs given m and u",
         "value": prior,
@@ -713,7 +722,7 @@ def link_new(
     with _db_api(engine) as api:
         sdf = api.register(both, table_name="records")
         linker = Linker(sdf, settings, log_level=None)
-        raw, _, info, scored = _score(
+        raw, _, info = _score(
             linker,
             linker.misc.save_model_to_json(),
             prior,
@@ -727,7 +736,7 @@ def link_new(
         pairs = _apply_labels(pairs, same, different)
         involved = pairs["record_a"].isin(new_ids) | pairs["record_b"].isin(new_ids)
         pairs = pairs[involved].reset_index(drop=True)
-        far = _cannot_links_in_groups(linker, scored, raw, pairs, fixed)
+        far = _cannot_links_in_groups(api, both, settings, siblings, raw, pairs, fixed)
     ids = new_f["unique_id"].tolist()
     clusters, refused = _cluster(ids, pairs, existing=fixed, far=far)
     clusters = clusters[clusters["record_id"].isin(new_ids)].reset_index(drop=True)
