@@ -86,7 +86,7 @@ def _latin_run(run: str, starts: bool, ends: bool) -> str:
         elif pair in _DIGRAPHS:
             out.append(_DIGRAPHS[pair])
             i += 2
-        elif pair == "ck" or (pair == "dj" and (i + 2 == n or s[i + 2] in _VOWELS)):
+        elif pair == "ck" or (pair == "dj" and i + 2 < n and s[i + 2] in _VOWELS):
             out.append(pair[1])
             i += 2
         elif char == "c":
