@@ -125,6 +125,8 @@ MATCH_LEVELS = {
     "same place, other spelling": N_("the same place, another spelling"),
     "similar place": N_("a similar place name"),
     "same governorate": N_("the same governorate"),
+    "same place, loosely": N_("the same place, spelled loosely alike"),
+    "father written as the grandfather": N_("one record's father is the other's grandfather"),
     "shared household fields weighed against a sibling": N_(
         "shared family names weighed against being siblings"
     ),
