@@ -25,13 +25,15 @@ from dalil.db.models_registry import (
 from dalil.db.types import utcnow
 from dalil.errors import Conflict
 from dalil.registry.constraints import Constrained, ordered
+from dalil.registry.linkage import NEAR_MISSES as ENGINE_NEAR_MISSES
 from dalil.registry.stable_ids import Assignment, members_digest
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# Unlinked pairs kept per run (the highest scored): the near misses a reviewer may ask about.
-NEAR_MISSES = 1000
+# Unlinked pairs kept per run (the highest scored): the near misses a reviewer may ask about,
+# the ones the engine explains.
+NEAR_MISSES = ENGINE_NEAR_MISSES
 CHUNK = 5000
 log = logging.getLogger(__name__)
 

@@ -38,12 +38,13 @@ from dalil.registry.linkage.features import prepare
 from dalil.registry.linkage.siblings import PERSONAL, personal_evidence, sibling_rate
 from dalil.registry.linkage.siblings import adjust as sibling_evidence
 
-__all__ = ["DECISION", "REVIEW_BAND", "LinkResult", "link", "link_new"]
+__all__ = ["DECISION", "NEAR_MISSES", "REVIEW_BAND", "LinkResult", "link", "link_new"]
 
 Engine = Literal["duckdb", "spark"]
 Progress = Callable[[str, float], None]
 DECISION = 0.5
 REVIEW_BAND = (0.2, 0.8)
+NEAR_MISSES = 1000  # unlinked pairs explained (and kept by the registry), strongest first
 MODEL_FORMAT = "dalil.linkage-model/1"
 PAIR_COLUMNS = [
     "record_a",
@@ -513,7 +514,18 @@ def _pairs_frame(raw: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFrame:
         }
     )
     out["status"] = _status(out["match_probability"])
-    out["explanation"] = _explain(raw.reset_index(drop=True), settings).to_numpy()
+    # Explained: every pair to link or review, and the strongest unlinked ones (the near misses
+    # a reviewer may ask about). Explaining millions of plain non-matches at scale would cost
+    # gigabytes of text nobody reads; their weights and status are still returned.
+    p = out["match_probability"].to_numpy()
+    explained = p >= REVIEW_BAND[0]
+    below = np.flatnonzero(~explained)
+    explained[below[np.argsort(-p[below], kind="stable")[:NEAR_MISSES]]] = True
+    texts = np.full(len(out), None, dtype=object)
+    texts[explained] = _explain(
+        raw.iloc[np.flatnonzero(explained)].reset_index(drop=True), settings
+    ).to_numpy()
+    out["explanation"] = texts
     out["evidence"] = raw["evidence"].to_numpy()
     return out
 
