@@ -17,7 +17,7 @@ may ``evidence.download``. This module must never open a path taken from the req
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
@@ -34,6 +34,9 @@ from dalil.web.api.visibility import require_read, strip_names
 from dalil.web.ui.context import CasePage, Page, RecordId
 from dalil.web.ui.labels import N_
 from dalil.web.ui.templating import SECURITY_HEADERS, render
+
+if TYPE_CHECKING:
+    from dalil.evidence.blobs import LocalBlobStore
 
 router = APIRouter(include_in_schema=False)
 
@@ -282,11 +285,10 @@ def evidence_derivative(
     )
 
 
-@router.post("/cases/{slug}/evidence/{id}/preview", dependencies=[Depends(web_session.check_csrf)])
-def make_playable_copy(page: CasePage, request: Request, id: RecordId) -> Response:
-    """Make a playable copy (a WebM derivative) of a video item, for the player on its page."""
+def _analyse(page: Page, request: Request, id: str) -> tuple[EvidenceItem, LocalBlobStore, str]:
+    """What a request to analyse an item needs: the item (the caller may write at its level),
+    the blob store, and the actor's name; the session's rate limit is spent."""
     from dalil.evidence.blobs import LocalBlobStore
-    from dalil.evidence.preview import make_preview
 
     assert page.case is not None
     assert page.principal is not None
@@ -295,8 +297,16 @@ def make_playable_copy(page: CasePage, request: Request, id: RecordId) -> Respon
     require(page.principal, "write", page.case.id, item.sensitivity)
     web_session.limits_of(request).spend(f"session:{page.user.id}")
     settings = settings_of(request)
-    store = LocalBlobStore(settings.blob_root, second_hash=settings.blake3)
-    make_preview(request.app.state.db, store, item.id, actor=page.user.name)
+    return item, LocalBlobStore(settings.blob_root, second_hash=settings.blake3), page.user.name
+
+
+@router.post("/cases/{slug}/evidence/{id}/preview", dependencies=[Depends(web_session.check_csrf)])
+def make_playable_copy(page: CasePage, request: Request, id: RecordId) -> Response:
+    """Make a playable copy (a WebM derivative) of a video item, for the player on its page."""
+    from dalil.evidence.preview import make_preview
+
+    item, store, actor = _analyse(page, request, id)
+    make_preview(request.app.state.db, store, item.id, actor=actor)
     return RedirectResponse(page.case_url("evidence", item.id) + "#play-h", status_code=303)
 
 
@@ -307,15 +317,7 @@ def fingerprint(page: CasePage, request: Request, id: RecordId) -> Response:
     """Fingerprint an image or video item (PDQ/vPDQ, with keyframe thumbnails for a video), so
     that its near-duplicates can be found; recorded as an ``analysis`` custody event."""
     from dalil.evidence.analysis import fingerprint_item
-    from dalil.evidence.blobs import LocalBlobStore
 
-    assert page.case is not None
-    assert page.principal is not None
-    assert page.user is not None
-    item = _item(page, id)
-    require(page.principal, "write", page.case.id, item.sensitivity)
-    web_session.limits_of(request).spend(f"session:{page.user.id}")
-    settings = settings_of(request)
-    store = LocalBlobStore(settings.blob_root, second_hash=settings.blake3)
-    fingerprint_item(request.app.state.db, store, item.id, actor=page.user.name)
+    item, store, actor = _analyse(page, request, id)
+    fingerprint_item(request.app.state.db, store, item.id, actor=actor)
     return RedirectResponse(page.case_url("evidence", item.id) + "#similar-h", status_code=303)
