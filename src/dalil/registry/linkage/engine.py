@@ -34,7 +34,7 @@ import pandas as pd
 from dalil.errors import InvalidInput
 from dalil.registry.linkage.blocking import blocking_rules, plan_blocking
 from dalil.registry.linkage.cluster import constrained_clusters
-from dalil.registry.linkage.features import prepare
+from dalil.registry.linkage.features import TEXT, prepare
 from dalil.registry.linkage.siblings import PERSONAL, personal_evidence, sibling_rate
 from dalil.registry.linkage.siblings import adjust as sibling_evidence
 
@@ -468,7 +468,7 @@ def _cannot_links_in_groups(
     groups = {r: g for r, g in groups.items() if not r.startswith("cluster:")}
     if not groups:
         return []
-    grouped = features.assign(grp=features["unique_id"].map(groups).astype("string"))
+    grouped = features.assign(grp=features["unique_id"].map(groups).astype(TEXT))
     sdf = api.register(grouped, table_name="records_in_groups")
     again = json.loads(json.dumps(settings))
     again["blocking_rules_to_generate_predictions"] = [block_on("grp")]
