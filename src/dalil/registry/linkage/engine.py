@@ -483,23 +483,9 @@ def _cannot_links_in_groups(
 
 def _components(a: Iterable[str], b: Iterable[str]) -> dict[str, str]:
     """Record -> group id for the records on at least one of the given links."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(x, x) != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    for x, y in zip(a, b, strict=True):
-        rx, ry = find(x), find(y)
-        parent.setdefault(rx, rx)
-        parent.setdefault(ry, ry)
-        if rx != ry:
-            parent[ry] = rx
-    return {x: find(x) for x in parent}
+    a, b = list(a), list(b)
+    groups, _ = constrained_clusters(sorted({*a, *b}), (), forced=zip(a, b, strict=True))
+    return groups
 
 
 def _pairs_frame(raw: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFrame:
