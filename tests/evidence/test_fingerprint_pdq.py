@@ -124,9 +124,7 @@ def test_plain_vpdq_and_a_slower_rate(video: Path) -> None:
     assert result.thumbnails == []
 
 
-def test_undecodable_video_raises_and_truncated_video_keeps_its_frames(
-    video: Path, tmp_path: Path
-) -> None:
+def test_undecodable_video_raises_and_truncated_video_keeps_its_frames(tmp_path: Path) -> None:
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(bytes(range(256)) * 40)
     audio_only = tmp_path / "audio.m4a"
@@ -144,7 +142,14 @@ def test_undecodable_video_raises_and_truncated_video_keeps_its_frames(
     cut.write_bytes(fast.read_bytes()[: fast.stat().st_size // 2])
     partial = fingerprint_video(cut, thumbnails=False)
     assert partial.error is not None
-    full = {f.hash for f in fingerprint_video(video, thumbnails=False).whole_frames()}
+    # The frames kept from the cut file are the picture the whole file shows at the same time.
+    # A decoder may conceal a damaged block near the cut, so "the same picture" is PDQ's own
+    # match distance, not byte-identical hashes; a frame of another time is far from it.
+    full = {
+        round(f.timestamp, 3): f.hash
+        for f in fingerprint_video(fast, thumbnails=False).whole_frames()
+    }
     kept = partial.whole_frames()
-    assert 0 < len(kept) < 6
-    assert all(f.hash in full for f in kept)
+    assert 0 < len(kept) < len(full)
+    for frame in kept:
+        assert hamming(frame.hash, full[round(frame.timestamp, 3)]) <= MATCH_DISTANCE
