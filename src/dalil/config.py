@@ -72,6 +72,21 @@ class Settings(BaseSettings):
     debug: bool = Field(
         default=False, description="Show tracebacks for unexpected errors (never for bad input)."
     )
+    link_memory_limit: str = Field(
+        default="2GB",
+        pattern=r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
+        description=(
+            "Memory the linkage database (DuckDB) may use, e.g. 2GB; beyond it, it spills to disk. "
+            "A link run takes this plus about 1.5 GB per million records."
+        ),
+    )
+    link_spill_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Folder where linkage spills what does not fit in memory (empty: the system's "
+            "temporary folder). It is emptied after each run."
+        ),
+    )
     sql_echo: bool = Field(
         default=False,
         description="Log every SQL statement (development only: statements can hold data).",

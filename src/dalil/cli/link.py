@@ -104,7 +104,7 @@ def link_run(
     as_json: bool = JsonOption,
 ) -> None:
     """Link the case's list records into registry persons and store the run."""
-    from dalil.registry.linking import link_case
+    from dalil.registry.linking import link_case, resources_from
 
     app = app_of(ctx)
     with app.read() as session:
@@ -129,6 +129,7 @@ def link_run(
             engine=engine,
             incremental=not full,
             progress=progress,
+            resources=resources_from(app.settings),
         )
     data = summary.as_dict()
 

@@ -50,6 +50,9 @@ from dalil.registry.stable_ids import assign
 if TYPE_CHECKING:
     import pandas as pd
 
+    from dalil.config import Settings
+    from dalil.registry.linkage.engine import Resources
+
 ENGINES = ("duckdb", "spark")
 log = logging.getLogger(__name__)
 DECISION = 0.5  # the engine's: pairs at or above it take part in clustering
@@ -208,6 +211,7 @@ def _run_engine(
     incremental: bool,
     progress: Progress | None,
     seed: int,
+    resources: Resources | None,
 ) -> tuple[Any, list[str]]:
     """The engine's result (or None when there is nothing new to link) and the new record ids."""
     from dalil.registry import linkage
@@ -217,7 +221,14 @@ def _run_engine(
     if not incremental:
         if progress:
             progress(f"linking {len(records):,} records ({engine})", 0.05)
-        result = linkage.link(records, engine=engine, labels=labels, progress=progress, seed=seed)
+        result = linkage.link(
+            records,
+            engine=engine,
+            labels=labels,
+            progress=progress,
+            seed=seed,
+            resources=resources,
+        )
         return result, list(records["record_id"])
     new_mask = ~records["record_id"].isin(list(state.members))
     new, existing = records[new_mask], records[~new_mask]
@@ -235,9 +246,24 @@ def _run_engine(
         }
     )
     result = linkage.link_new(
-        new, existing, existing_clusters, state.model, engine=engine, labels=labels
+        new,
+        existing,
+        existing_clusters,
+        state.model,
+        engine=engine,
+        labels=labels,
+        resources=resources,
     )
     return result, new_ids
+
+
+def resources_from(settings: Settings) -> Resources:
+    """The linkage database's limits, from ``DALIL_LINK_MEMORY_LIMIT`` and
+    ``DALIL_LINK_SPILL_DIR``."""
+    from dalil.registry.linkage.engine import Resources
+
+    spill = str(settings.link_spill_dir) if settings.link_spill_dir else None
+    return Resources(memory_limit=settings.link_memory_limit.strip(), spill_dir=spill)
 
 
 def link_case(
@@ -249,8 +275,11 @@ def link_case(
     incremental: bool = True,
     progress: Progress | None = None,
     seed: int = 42,
+    resources: Resources | None = None,
 ) -> RunSummary:
-    """Run linkage over the case's list records and store the run (see the module docstring)."""
+    """Run linkage over the case's list records and store the run (see the module docstring).
+    ``resources``: the linkage database's memory limit and spill folder (the engine's defaults
+    when None; :func:`resources_from` reads them from the settings)."""
     if engine not in ENGINES:
         raise InvalidInput("engine", f"must be one of {', '.join(ENGINES)}")
     started = utcnow()
@@ -275,6 +304,7 @@ def link_case(
             incremental=incremental,
             progress=progress,
             seed=seed,
+            resources=resources,
         )
     except Exception as exc:
         record_failure(db, case_id, run_id, actor, engine, incremental, started, exc)

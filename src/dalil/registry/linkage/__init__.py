@@ -6,6 +6,7 @@ from dalil.registry.linkage.engine import (
     NEAR_MISSES,
     REVIEW_BAND,
     LinkResult,
+    Resources,
     link,
     link_new,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "RECORD_COLUMNS",
     "REVIEW_BAND",
     "LinkResult",
+    "Resources",
     "bcubed_scores",
     "link",
     "link_new",

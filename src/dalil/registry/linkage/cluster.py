@@ -18,30 +18,30 @@ existing cluster's id in an incremental run).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Generic, TypeVar
 
 __all__ = ["constrained_clusters"]
 
+# Record ids: strings, or the engine's integer codes (a million records cost far less as ints).
+K = TypeVar("K", str, int)
 
-class _Groups:
-    def __init__(self, ids: Iterable[str], fixed: Mapping[str, str]) -> None:
-        self.parent: dict[str, str] = {}
-        self.conflicts: dict[str, set[str]] = {}
-        self.anchor: dict[str, str | None] = {}  # existing cluster a group is attached to
-        for i in ids:
-            self.parent[i] = i
-            self.conflicts[i] = set()
-            self.anchor[i] = None
+
+class _Groups(Generic[K]):
+    """Union-find with the cannot-links of each group. Only groups that have a cannot-link hold
+    a set of them: most records have none, and an empty set per record costs ~200 bytes."""
+
+    def __init__(self, ids: Iterable[K], fixed: Mapping[K, K]) -> None:
+        self.parent: dict[K, K] = {i: i for i in ids}
+        self.conflicts: dict[K, set[K]] = {}
+        self.anchor: dict[K, K] = {}  # group root -> the existing cluster it is attached to
         # Existing members of one cluster start as one group carrying its cluster id.
-        by_cluster: dict[str, str] = {}
+        by_cluster: dict[K, K] = {}
         for rec, cid in sorted(fixed.items()):
-            self.parent.setdefault(rec, rec)
-            self.conflicts.setdefault(rec, set())
             root = by_cluster.setdefault(cid, rec)
             self.parent[rec] = root
             self.anchor[root] = cid
-            self.anchor.setdefault(rec, None)
 
-    def find(self, x: str) -> str:
+    def find(self, x: K) -> K:
         root = x
         while self.parent[root] != root:
             root = self.parent[root]
@@ -49,44 +49,46 @@ class _Groups:
             self.parent[x], x = root, self.parent[x]
         return root
 
-    def try_union(self, a: str, b: str) -> bool:
+    def forbid(self, a: K, b: K) -> None:
+        self.conflicts.setdefault(self.find(a), set()).add(b)
+        self.conflicts.setdefault(self.find(b), set()).add(a)
+
+    def try_union(self, a: K, b: K) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        anchors = (self.anchor[ra], self.anchor[rb])
-        if anchors[0] is not None and anchors[1] is not None:
+        if ra in self.anchor and rb in self.anchor:
             return False
-        if any(self.find(c) == rb for c in self.conflicts[ra]) or any(
-            self.find(c) == ra for c in self.conflicts[rb]
-        ):
+        ca, cb = self.conflicts.get(ra, set()), self.conflicts.get(rb, set())
+        if any(self.find(c) == rb for c in ca) or any(self.find(c) == ra for c in cb):
             return False
-        if len(self.conflicts[ra]) < len(self.conflicts[rb]):
-            ra, rb = rb, ra
+        if len(ca) < len(cb):
+            ra, rb, ca, cb = rb, ra, cb, ca
         self.parent[rb] = ra
-        self.conflicts[ra] |= self.conflicts.pop(rb)
-        self.anchor[ra] = anchors[0] or anchors[1]
+        if cb:
+            self.conflicts.setdefault(ra, set()).update(self.conflicts.pop(rb))
+        if rb in self.anchor:
+            self.anchor[ra] = self.anchor.pop(rb)
         return True
 
 
 def constrained_clusters(
-    ids: Iterable[str],
-    edges: Iterable[tuple[str, str, float]],
-    forced: Iterable[tuple[str, str]] = (),
-    cannot: Iterable[tuple[str, str]] = (),
-    existing: Mapping[str, str] | None = None,
-) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    ids: Iterable[K],
+    edges: Iterable[tuple[K, K, float]],
+    forced: Iterable[tuple[K, K]] = (),
+    cannot: Iterable[tuple[K, K]] = (),
+    existing: Mapping[K, K] | None = None,
+) -> tuple[dict[K, K], list[tuple[K, K]]]:
     """Cluster ids for ``ids`` and the edges that were refused.
 
     ``edges``: (a, b, match_weight) at or above the decision threshold; ``forced``: judged same;
     ``cannot``: judged different or evidence against; ``existing``: fixed record → cluster id.
     """
-    fixed = dict(existing or {})
-    groups = _Groups(ids, fixed)
+    groups = _Groups(ids, dict(existing or {}))
     for a, b in cannot:
         if a in groups.parent and b in groups.parent:
-            groups.conflicts[groups.find(a)].add(b)
-            groups.conflicts[groups.find(b)].add(a)
-    refused: list[tuple[str, str]] = []
+            groups.forbid(a, b)
+    refused: list[tuple[K, K]] = []
     ordered = [(a, b) for a, b in sorted(forced)] + [
         (a, b) for a, b, _ in sorted(edges, key=lambda e: (-e[2], e[0], e[1]))
     ]
@@ -95,12 +97,13 @@ def constrained_clusters(
             continue
         if not groups.try_union(a, b):
             refused.append((a, b))
-    members: dict[str, list[str]] = {}
+    smallest: dict[K, K] = {}
     for rec in groups.parent:
-        members.setdefault(groups.find(rec), []).append(rec)
-    out: dict[str, str] = {}
-    for root, recs in members.items():
-        label = groups.anchor[root] or min(recs)
-        for rec in recs:
-            out[rec] = label
+        root = groups.find(rec)
+        if root not in smallest or rec < smallest[root]:
+            smallest[root] = rec
+    out: dict[K, K] = {}
+    for rec in groups.parent:
+        root = groups.find(rec)
+        out[rec] = groups.anchor.get(root, smallest[root])
     return out, refused

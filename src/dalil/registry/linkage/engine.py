@@ -23,6 +23,7 @@ import dataclasses
 import json
 import logging
 import math
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -34,11 +35,19 @@ import pandas as pd
 from dalil.errors import InvalidInput
 from dalil.registry.linkage.blocking import blocking_rules, plan_blocking
 from dalil.registry.linkage.cluster import constrained_clusters
-from dalil.registry.linkage.features import TEXT, prepare
-from dalil.registry.linkage.siblings import PERSONAL, personal_evidence, sibling_rate
+from dalil.registry.linkage.features import prepare
+from dalil.registry.linkage.siblings import PERSONAL, sibling_rate
 from dalil.registry.linkage.siblings import adjust as sibling_evidence
 
-__all__ = ["DECISION", "NEAR_MISSES", "REVIEW_BAND", "LinkResult", "link", "link_new"]
+__all__ = [
+    "DECISION",
+    "NEAR_MISSES",
+    "REVIEW_BAND",
+    "LinkResult",
+    "Resources",
+    "link",
+    "link_new",
+]
 
 Engine = Literal["duckdb", "spark"]
 Progress = Callable[[str, float], None]
@@ -69,19 +78,45 @@ class LinkResult:
 # --------------------------------------------------------------------------- engines
 
 
+@dataclass(frozen=True)
+class Resources:
+    """What the linkage database may take. DuckDB's own default is 80 % of the machine's memory;
+    Dalil keeps to ``memory_limit`` and spills to ``spill_dir`` (the system's temporary folder
+    when None), at most ``spill_limit`` there, so a run fails with a clear error before it fills
+    the disk. Spark (local mode) runs with its own driver memory."""
+
+    memory_limit: str = "2GB"
+    spill_dir: str | None = None
+    spill_limit: str = "100GB"
+
+
 @contextmanager
-def _db_api(engine: Engine) -> Iterator[Any]:
+def _db_api(engine: Engine, resources: Resources | None = None) -> Iterator[Any]:
     for name in ("splink", "py4j", "pyspark"):
         logging.getLogger(name).setLevel(logging.ERROR)
     if engine == "duckdb":
+        import tempfile
+
         from splink import DuckDBAPI
 
+        limits = resources or Resources()
         api = DuckDBAPI()
+        spill = tempfile.mkdtemp(prefix="dalil-link-", dir=limits.spill_dir)
         try:
+            for setting, value in (
+                ("memory_limit", limits.memory_limit),
+                ("temp_directory", spill),
+                ("max_temp_directory_size", limits.spill_limit),
+            ):
+                try:
+                    api._con.execute(f"SET {setting} = ?", [value])
+                except Exception as exc:  # duckdb.InvalidInputException and kin
+                    raise InvalidInput(setting, f"DuckDB refused {value!r}: {exc}") from exc
             yield api
         finally:
             with suppress(Exception):
                 api._con.close()
+            shutil.rmtree(spill, ignore_errors=True)
     elif engine == "spark":
         from splink.backends.spark import SparkAPI
 
@@ -281,7 +316,7 @@ def _train(
     features: pd.DataFrame,
     n: int,
     seed: int,
-    same: set[tuple[str, str]],
+    same: set[tuple[int, int]],
     progress: Progress | None,
     calibration: dict[str, Any],
 ) -> None:
@@ -369,35 +404,84 @@ RETURN_FLOOR = 1e-3  # nor returned below this probability at the final prior
 CANNOT_BITS = 3.0  # a pair whose evidence is below -CANNOT_BITS refuses to share a cluster
 
 
-def _fetch(linker: Any, threshold: float | None) -> pd.DataFrame:
-    """Score candidate pairs in the database; fetch ids, match weight and each comparison's
-    weight of those with match weight >= ``threshold`` (ids ordered, ``a < b``)."""
+def _encode(features: pd.DataFrame) -> np.ndarray:
+    """Replace ``unique_id`` by integer codes in the ids' own order (code ``i`` is the ``i``-th id,
+    sorted) and return the sorted ids. Splink compares and returns codes: a million pairs of
+    integers cost a fraction of their string ids, and ``a < b`` means the same for both."""
+    names = features["unique_id"].to_numpy(dtype=object)
+    order = np.argsort(names, kind="stable")
+    codes = np.empty(len(names), dtype=np.int64)
+    codes[order] = np.arange(len(names), dtype=np.int64)
+    features["unique_id"] = codes
+    out: np.ndarray = names[order]
+    return out
+
+
+def _code_pairs(names: np.ndarray, pairs: Iterable[tuple[str, str]]) -> set[tuple[int, int]]:
+    """The pairs whose two ids are both among ``names`` (sorted), as ordered code pairs; pairs
+    naming a record that is not in this run are left out (they cannot be clustered here)."""
+    out: set[tuple[int, int]] = set()
+    for a, b in pairs:
+        i, j = (int(x) for x in np.searchsorted(names, [a, b]))
+        if i < len(names) and j < len(names) and names[i] == a and names[j] == b:
+            out.add((min(i, j), max(i, j)))
+    return out
+
+
+def _fetch(linker: Any, threshold: float | None) -> tuple[pd.DataFrame, Any]:
+    """Score candidate pairs in the database and fetch, of those with match weight >=
+    ``threshold``, the ordered codes ``a < b``, the match weight and the personal evidence (the
+    comparisons that tell siblings apart, see :mod:`.siblings`). The predictions table stays in
+    the database for the explanations; the caller drops it."""
     predictions = linker.inference.predict(threshold_match_weight=threshold)
-    columns = [c.unquote().name for c in predictions.columns]
-    weights = [c for c in columns if c.startswith("mw_")]
+    columns = {c.unquote().name for c in predictions.columns}
+    personal = [
+        f"coalesce({c}, 0)"
+        for name in PERSONAL
+        for c in (f"mw_{name}", f"mw_tf_adj_{name}")
+        if c in columns
+    ]
     # Table and column names are Splink's own: no record text reaches this SQL.
     raw = linker.misc.query_sql(
-        f"SELECT unique_id_l, unique_id_r, match_weight, {', '.join(weights)} "  # noqa: S608
-        f"FROM {predictions.physical_name}",
+        "SELECT least(unique_id_l, unique_id_r) AS a, "  # noqa: S608
+        "greatest(unique_id_l, unique_id_r) AS b, match_weight, "
+        f"{' + '.join(personal) or '0.0'} AS personal FROM {predictions.physical_name}",
+        output_type="pandas",
+    )
+    raw["a"] = raw["a"].astype(np.int64)
+    raw["b"] = raw["b"].astype(np.int64)
+    return raw, predictions
+
+
+def _weights(linker: Any, predictions: Any, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
+    """Each comparison's weights (the ``mw_`` columns) of the pairs ``(a, b)``, in their order."""
+    wanted = pd.DataFrame({"a": a, "b": b, "k": np.arange(len(a), dtype=np.int64)})
+    table = linker.table_management.register_table(wanted, "__dalil_explained", overwrite=True)
+    columns = [c.unquote().name for c in predictions.columns]
+    weights = [c for c in columns if c.startswith("mw_")]
+    raw = linker.misc.query_sql(
+        f"SELECT w.k, {', '.join('p.' + c for c in weights)} "  # noqa: S608
+        f"FROM {table.physical_name} w JOIN {predictions.physical_name} p "
+        "ON least(p.unique_id_l, p.unique_id_r) = w.a "
+        "AND greatest(p.unique_id_l, p.unique_id_r) = w.b",
         output_type="pandas",
     )
     with suppress(Exception):
-        predictions.drop_table_from_database_and_remove_from_cache()
-    if raw.empty:
-        return raw
-    raw["unique_id_l"] = raw["unique_id_l"].astype(str)
-    raw["unique_id_r"] = raw["unique_id_r"].astype(str)
-    swap = raw["unique_id_l"] > raw["unique_id_r"]
-    raw.loc[swap, ["unique_id_l", "unique_id_r"]] = raw.loc[
-        swap, ["unique_id_r", "unique_id_l"]
-    ].to_numpy()
-    return raw
+        table.drop_table_from_database_and_remove_from_cache()
+    out: pd.DataFrame = raw.set_index("k").reindex(np.arange(len(a))).reset_index(drop=True)
+    return out
+
+
+def _drop(table: Any) -> None:
+    with suppress(Exception):
+        table.drop_table_from_database_and_remove_from_cache()
 
 
 def _evidence(raw: pd.DataFrame, used: float, siblings: float) -> None:
     """Add ``evidence`` (log2 Bayes factor, after the sibling check) and its adjustment."""
     naive = raw["match_weight"].to_numpy(dtype=float) - _logit2(used)
-    evidence = sibling_evidence(naive, personal_evidence(raw), siblings)
+    personal = np.nan_to_num(raw.pop("personal").to_numpy(dtype=float))
+    evidence = sibling_evidence(naive, personal, siblings)
     raw["evidence"] = evidence
     raw["sibling_adjustment"] = evidence - naive
 
@@ -408,10 +492,11 @@ def _score(
     prior: float | None,
     n: int,
     siblings: float,
-    keep: Callable[[pd.DataFrame], pd.Series] | None = None,
-) -> tuple[pd.DataFrame, float, dict[str, Any]]:
+    keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
+) -> tuple[pd.DataFrame, float, dict[str, Any], Any]:
     """Predicted pairs with evidence (weighed against siblings too, share ``siblings`` of
-    non-matching pairs: see :mod:`.siblings`); the prior re-estimated unless ``prior`` is given.
+    non-matching pairs: see :mod:`.siblings`); the prior re-estimated unless ``prior`` is given;
+    and the predictions table (for explanations: drop it when done).
 
     Every candidate pair is scored in the database, but only pairs with a probability >=
     ``PAIR_FLOOR`` at the training prior are kept and fetched: on a million records the rest
@@ -419,82 +504,114 @@ def _score(
     prior's fixed point. The ones clustering needs, evidence against a join inside a group,
     are scored afterwards (:func:`_cannot_links_in_groups`)."""
     used = settings["probability_two_random_records_match"]
-    raw = _fetch(linker, _logit2(PAIR_FLOOR))
+    raw, predictions = _fetch(linker, _logit2(PAIR_FLOOR))
     info: dict[str, Any] = {
         "fetched_pairs": len(raw),
         "fetch_floor": {"probability_at_training_prior": PAIR_FLOOR},
         "return_floor": {"probability": RETURN_FLOOR},
     }
-    if raw.empty:
-        return raw, prior if prior is not None else 1 / max(n, 2), info
-    if keep is not None:
-        raw = raw[keep(raw)].copy()
+    if keep is not None and not raw.empty:
+        raw = raw[keep(raw)].reset_index(drop=True)
     _evidence(raw, used, siblings)
-    if prior is None:
+    if raw.empty:
+        prior = prior if prior is not None else 1 / max(n, 2)
+    elif prior is None:
         prior, iterations = fixed_point_prior(raw["evidence"].to_numpy(), n * (n - 1) / 2, used)
         info["prior_iterations"] = iterations
     raw["match_weight"] = raw["evidence"] + _logit2(prior)
     raw["match_probability"] = _probability(raw["match_weight"].to_numpy())
-    return raw, prior, info
+    return raw, prior, info, predictions
 
 
 def _cannot_links_in_groups(
     api: Any,
-    features: pd.DataFrame,
+    records: Any,
     settings: dict[str, Any],
     siblings: float,
-    raw: pd.DataFrame,
     pairs: pd.DataFrame,
-    existing: dict[str, str] | None = None,
-) -> list[tuple[str, str]]:
+    span: int,
+    existing: dict[int, int] | None = None,
+) -> list[tuple[int, int]]:
     """Pairs with evidence against a match that are not among the returned ``pairs`` (fetched
     below ``RETURN_FLOOR``, or not fetched at all) but whose records other links would put in
     one cluster: they must still refuse that join. The records of each group of links at
     >= 0.5 (or judged same, or an existing cluster a new record joins) are compared with each
-    other once more, with the same model and term frequencies, blocking on the group."""
+    other once more, with the same model and term frequencies, blocking on the group.
+
+    Records are codes below ``span``; ``existing`` maps a record to its cluster's code (>=
+    ``span``). The groups' records are joined in the database (``records`` is the registered
+    feature table): no copy of the features is made in Python."""
     from splink import Linker, block_on
 
-    joins = pairs["match_probability"].fillna(0) >= DECISION
+    joins = pairs["match_probability"].fillna(0).to_numpy() >= DECISION
     if "judgement" in pairs.columns:
-        joins |= pairs["judgement"] == "same"
-    a, b = pairs.loc[joins, "record_a"].tolist(), pairs.loc[joins, "record_b"].tolist()
+        joins |= (pairs["judgement"] == "same").to_numpy()
+    a, b = pairs.loc[joins, "a"].tolist(), pairs.loc[joins, "b"].tolist()
     if existing:
         # A new record joining an existing cluster meets all its members.
         touched = {existing[r] for r in (*a, *b) if r in existing}
         members = [(r, c) for r, c in existing.items() if c in touched]
         a += [r for r, _ in members]
-        b += [f"cluster:{c}" for _, c in members]
-    groups = _components(a, b)
-    groups = {r: g for r, g in groups.items() if not r.startswith("cluster:")}
+        b += [c for _, c in members]
+    groups = {r: g for r, g in _components(a, b).items() if r < span}
     if not groups:
         return []
-    grouped = features.assign(grp=features["unique_id"].map(groups).astype(TEXT))
-    sdf = api.register(grouped, table_name="records_in_groups")
+    table = pd.DataFrame(
+        {
+            "unique_id": np.fromiter(groups.keys(), dtype=np.int64, count=len(groups)),
+            "grp": np.fromiter(groups.values(), dtype=np.int64, count=len(groups)),
+        }
+    )
+    del groups
+    grouped = api.register(table, table_name="__dalil_groups")
+    # Splink's and our own table names only: no record text reaches this SQL.
+    joined = api.query_sql(
+        f"SELECT r.*, g.grp FROM {records.physical_name} r "  # noqa: S608
+        f"JOIN {grouped.physical_name} g ON r.unique_id = g.unique_id",
+        output_type="splink_df",
+    )
+    sdf = api.register(joined.physical_name, table_name="records_in_groups")
     again = json.loads(json.dumps(settings))
     again["blocking_rules_to_generate_predictions"] = [block_on("grp")]
     used = again["probability_two_random_records_match"]
-    inside = _fetch(Linker(sdf, again, log_level=None), None)
+    inside, predictions = _fetch(Linker(sdf, again, log_level=None), None)
+    for t in (predictions, joined, grouped):
+        _drop(t)
     if inside.empty:
         return []
     _evidence(inside, used, siblings)
-    against = inside[inside["evidence"] < -CANNOT_BITS]
-    return list(zip(against["unique_id_l"], against["unique_id_r"], strict=True))
+    against = inside["evidence"].to_numpy() < -CANNOT_BITS
+    return list(
+        zip(inside.loc[against, "a"].tolist(), inside.loc[against, "b"].tolist(), strict=True)
+    )
 
 
-def _components(a: Iterable[str], b: Iterable[str]) -> dict[str, str]:
+def _components(a: list[int], b: list[int]) -> dict[int, int]:
     """Record -> group id for the records on at least one of the given links."""
-    a, b = list(a), list(b)
     groups, _ = constrained_clusters(sorted({*a, *b}), (), forced=zip(a, b, strict=True))
     return groups
 
 
-def _pairs_frame(raw: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFrame:
+def _pairs_frame(
+    raw: pd.DataFrame,
+    settings: dict[str, Any],
+    weights: Callable[[np.ndarray, np.ndarray], pd.DataFrame],
+) -> pd.DataFrame:
+    """Returned pairs as codes ``a < b`` with weight, probability, status, explanation and
+    evidence. ``weights`` gives the comparisons' weights of the pairs to explain."""
     if raw.empty:
-        return pd.DataFrame(columns=[*PAIR_COLUMNS, "evidence"])
+        return pd.DataFrame(
+            {
+                "a": pd.Series(dtype=np.int64),
+                "b": pd.Series(dtype=np.int64),
+                **{c: pd.Series(dtype=object) for c in PAIR_COLUMNS[2:]},
+                "evidence": pd.Series(dtype=float),
+            }
+        )
     out = pd.DataFrame(
         {
-            "record_a": raw["unique_id_l"].to_numpy(),
-            "record_b": raw["unique_id_r"].to_numpy(),
+            "a": raw["a"].to_numpy(),
+            "b": raw["b"].to_numpy(),
             "match_weight": raw["match_weight"].to_numpy(),
             "match_probability": raw["match_probability"].to_numpy(),
         }
@@ -507,29 +624,37 @@ def _pairs_frame(raw: pd.DataFrame, settings: dict[str, Any]) -> pd.DataFrame:
     explained = p >= REVIEW_BAND[0]
     below = np.flatnonzero(~explained)
     explained[below[np.argsort(-p[below], kind="stable")[:NEAR_MISSES]]] = True
+    rows = np.flatnonzero(explained)
     texts = np.full(len(out), None, dtype=object)
-    texts[explained] = _explain(
-        raw.iloc[np.flatnonzero(explained)].reset_index(drop=True), settings
-    ).to_numpy()
+    if len(rows):
+        detail = weights(out["a"].to_numpy()[rows], out["b"].to_numpy()[rows])
+        detail["sibling_adjustment"] = raw["sibling_adjustment"].to_numpy()[rows]
+        texts[rows] = _explain(detail, settings).to_numpy()
     out["explanation"] = texts
     out["evidence"] = raw["evidence"].to_numpy()
     return out
 
 
 def _apply_labels(
-    pairs: pd.DataFrame, same: set[tuple[str, str]], different: set[tuple[str, str]]
+    pairs: pd.DataFrame, same: set[tuple[int, int]], different: set[tuple[int, int]], span: int
 ) -> pd.DataFrame:
     if not same and not different:
         pairs["judgement"] = None
         return pairs
-    keys = list(zip(pairs["record_a"], pairs["record_b"], strict=True))
-    judgement = ["same" if k in same else "different" if k in different else None for k in keys]
+    key = pairs["a"].to_numpy(dtype=np.int64) * span + pairs["b"].to_numpy(dtype=np.int64)
+
+    def keys(group: set[tuple[int, int]]) -> np.ndarray:
+        return np.array([x * span + y for x, y in group], dtype=np.int64)
+
+    judgement = np.full(len(pairs), None, dtype=object)
+    judgement[np.isin(key, keys(same))] = "same"
+    judgement[np.isin(key, keys(different))] = "different"
     pairs["judgement"] = judgement
-    seen = set(keys)
+    seen = set(key.tolist())
     extra = [
         {
-            "record_a": a,
-            "record_b": b,
+            "a": a,
+            "b": b,
             "match_weight": float("nan"),
             "match_probability": float("nan"),
             "status": "unlinked",
@@ -539,7 +664,7 @@ def _apply_labels(
         }
         for j, group in (("same", same), ("different", different))
         for a, b in sorted(group)
-        if (a, b) not in seen
+        if a * span + b not in seen
     ]
     if extra:
         pairs = pd.concat([pairs, pd.DataFrame(extra)], ignore_index=True)
@@ -549,41 +674,41 @@ def _apply_labels(
 
 
 def _cluster(
-    ids: list[str],
+    ids: list[int],
     pairs: pd.DataFrame,
-    existing: dict[str, str] | None = None,
-    far: list[tuple[str, str]] | None = None,
-) -> tuple[pd.DataFrame, int]:
+    existing: dict[int, int] | None = None,
+    far: list[tuple[int, int]] | None = None,
+) -> tuple[dict[int, int], int]:
+    """Cluster label (a code) of each of ``ids``, and how many joins were refused."""
     judged = pairs["judgement"]
     usable = judged.isna() & (pairs["match_probability"] >= DECISION)
     edges = zip(
-        pairs.loc[usable, "record_a"],
-        pairs.loc[usable, "record_b"],
-        pairs.loc[usable, "match_weight"],
+        pairs.loc[usable, "a"].tolist(),
+        pairs.loc[usable, "b"].tolist(),
+        pairs.loc[usable, "match_weight"].tolist(),
         strict=True,
     )
-    forced = list(
-        zip(
-            pairs.loc[judged == "same", "record_a"],
-            pairs.loc[judged == "same", "record_b"],
-            strict=True,
-        )
-    )
+    same = judged == "same"
+    forced = list(zip(pairs.loc[same, "a"].tolist(), pairs.loc[same, "b"].tolist(), strict=True))
     judged_same = set(forced)
     against = (judged == "different") | (judged.isna() & (pairs["evidence"] < -CANNOT_BITS))
     cannot = [
-        *zip(pairs.loc[against, "record_a"], pairs.loc[against, "record_b"], strict=True),
+        *zip(pairs.loc[against, "a"].tolist(), pairs.loc[against, "b"].tolist(), strict=True),
         # A judgement of "same" outweighs what the model says against the pair.
         *(pair for pair in far or [] if pair not in judged_same),
     ]
     mapping, refused = constrained_clusters(ids, edges, forced, cannot, existing)
-    frame = pd.DataFrame({"record_id": ids, "cluster_id": [mapping[i] for i in ids]})
-    return frame, len(refused)
+    return mapping, len(refused)
 
 
-def _finish(pairs: pd.DataFrame) -> pd.DataFrame:
-    pairs = pairs.drop(columns=["evidence"])
-    return pairs.sort_values(["record_a", "record_b"], ignore_index=True)
+def _finish(pairs: pd.DataFrame, names: np.ndarray) -> pd.DataFrame:
+    """The returned pairs with record ids (codes sort as their ids do)."""
+    pairs = pairs.drop(columns=["evidence"]).sort_values(["a", "b"], ignore_index=True)
+    a = pairs.pop("a").to_numpy(dtype=np.int64)
+    b = pairs.pop("b").to_numpy(dtype=np.int64)
+    pairs.insert(0, "record_a", names[a] if len(a) else np.array([], dtype=object))
+    pairs.insert(1, "record_b", names[b] if len(b) else np.array([], dtype=object))
+    return pairs
 
 
 # --------------------------------------------------------------------------- public
@@ -596,6 +721,7 @@ def link(
     labels: pd.DataFrame | None = None,
     progress: Progress | None = None,
     seed: int = 42,
+    resources: Resources | None = None,
 ) -> LinkResult:
     """Train a model on ``records`` (see :mod:`dalil.registry.linkage.schema`), score candidate
     pairs and cluster them. Same input and seed give the same result."""
@@ -606,33 +732,38 @@ def link(
 
     _tick(progress, "features", 0.0)
     features = prepare(records)
-    ids = features["unique_id"].tolist()
-    n = len(ids)
-    same, different = _labels(labels)
+    names = _encode(features)
+    n = len(names)
+    same, different = (_code_pairs(names, group) for group in _labels(labels))
     calibration: dict[str, Any] = {"records": n, "engine": engine, "seed": seed}
     if n < 2:
-        pairs = _apply_labels(pd.DataFrame(columns=[*PAIR_COLUMNS, "evidence"]), set(), set())
-        clusters = pd.DataFrame({"record_id": ids, "cluster_id": ids})
-        return LinkResult(_finish(pairs), clusters, _model({}, 0.0, n, 0.0), calibration)
-    with _db_api(engine) as api:
+        pairs = _apply_labels(_pairs_frame(pd.DataFrame(), {}, _no_weights), set(), set(), 1)
+        clusters = pd.DataFrame({"record_id": names, "cluster_id": names})
+        return LinkResult(_finish(pairs, names), clusters, _model({}, 0.0, n, 0.0), calibration)
+    with _db_api(engine, resources) as api:
         sdf = api.register(features, table_name="records")
-        names = usable_comparisons(features)
-        calibration["comparisons"] = names
+        comparisons = usable_comparisons(features)
+        calibration["comparisons"] = comparisons
         plan = plan_blocking(features)
         calibration["blocking"] = plan.as_json()
-        linker = Linker(sdf, make_settings(plan, min(0.5, 1 / max(n, 2)), names), log_level=None)
+        prior_start = min(0.5, 1 / max(n, 2))
+        linker = Linker(sdf, make_settings(plan, prior_start, comparisons), log_level=None)
         _train(linker, features, n, seed, same, progress, calibration)
         _tick(progress, "predict", 0.6)
         settings = _bounded(linker.misc.save_model_to_json(), calibration)
         linker = Linker(sdf, settings, log_level=None)
         siblings = sibling_rate(features)
-        raw, prior, info = _score(linker, settings, None, n, siblings)
+        raw, prior, info, predictions = _score(linker, settings, None, n, siblings)
         info["candidate_pairs_at_most"] = plan.as_json()["pairs_at_most"]
         _tick(progress, "cluster", 0.85)
         settings["probability_two_random_records_match"] = prior
-        returned = raw[raw["match_probability"] >= RETURN_FLOOR] if not raw.empty else raw
-        pairs = _apply_labels(_pairs_frame(returned, settings), same, different)
-        far = _cannot_links_in_groups(api, features, settings, siblings, raw, pairs)
+        returned = raw[raw["match_probability"] >= RETURN_FLOOR].reset_index(drop=True)
+        del raw
+        pairs = _pairs_frame(returned, settings, lambda a, b: _weights(linker, predictions, a, b))
+        del returned
+        _drop(predictions)
+        pairs = _apply_labels(pairs, same, different, n)
+        far = _cannot_links_in_groups(api, sdf, settings, siblings, pairs, n)
     calibration["prior"] = {
         "method": "maximum-likelihood fixed point over all pairs given m and u",
         "value": prior,
@@ -644,10 +775,14 @@ def link(
         "value": siblings,
         "personal_comparisons": list(PERSONAL),
     }
-    clusters, refused = _cluster(ids, pairs, far=far)
+    mapping, refused = _cluster(list(range(n)), pairs, far=far)
+    order = features["unique_id"].to_numpy(dtype=np.int64)  # the records' order, as codes
+    labels_of = np.fromiter((mapping[c] for c in order.tolist()), dtype=np.int64, count=n)
+    del mapping
+    clusters = pd.DataFrame({"record_id": names[order], "cluster_id": names[labels_of]})
     calibration["decision"] = {"match_probability": DECISION, "review_band": list(REVIEW_BAND)}
     calibration["clusters"] = {
-        "count": int(clusters["cluster_id"].nunique()),
+        "count": len(np.unique(labels_of)),
         "refused": refused,
         "far_cannot_links": len(far),
     }
@@ -655,7 +790,13 @@ def link(
         str(k): int(v) for k, v in pairs["status"].value_counts().items()
     }
     _tick(progress, "done", 1.0)
-    return LinkResult(_finish(pairs), clusters, _model(settings, prior, n, siblings), calibration)
+    return LinkResult(
+        _finish(pairs, names), clusters, _model(settings, prior, n, siblings), calibration
+    )
+
+
+def _no_weights(a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(index=np.arange(len(a)))
 
 
 def _model(settings: dict[str, Any], prior: float, n: int, siblings: float) -> dict[str, Any]:
@@ -679,6 +820,7 @@ def link_new(
     *,
     engine: Engine = "duckdb",
     labels: pd.DataFrame | None = None,
+    resources: Resources | None = None,
 ) -> LinkResult:
     """Link ``new`` records to ``existing`` ones with a saved model, without re-training and
     without re-linking existing records among themselves."""
@@ -691,20 +833,27 @@ def link_new(
     overlap = set(new_f["unique_id"]) & set(old_f["unique_id"])
     if overlap:
         raise InvalidInput("new", f"{len(overlap)} new record ids are already linked")
-    fixed = dict(
+    fixed_ids = dict(
         zip(
             existing_clusters["record_id"].astype(str),
             existing_clusters["cluster_id"].astype(str),
             strict=True,
         )
     )
-    missing = set(old_f["unique_id"]) - set(fixed)
+    missing = set(old_f["unique_id"]) - set(fixed_ids)
     if missing:
         raise InvalidInput("existing_clusters", f"{len(missing)} existing records have no cluster")
     new_f["is_new"] = 1
     old_f["is_new"] = 0
     both = pd.concat([old_f, new_f], ignore_index=True)
-    n = len(both)
+    del old_f
+    names = _encode(both)
+    n = len(names)
+    is_new = np.zeros(n, dtype=bool)
+    is_new[both["unique_id"].to_numpy()[both["is_new"].to_numpy() == 1]] = True
+    # Existing clusters as codes above the records' (n + j for the j-th cluster id, sorted).
+    cluster_names = np.array(sorted(set(fixed_ids.values())), dtype=object)
+    fixed = _fixed_codes(names, cluster_names, fixed_ids, n)
     prior = min(0.5, model["matches_per_record"] / max(n - 1, 1)) or 1e-12
     # Models saved before the sibling check have no rate: estimate it from these records.
     per_record = model.get("siblings_per_record")
@@ -715,29 +864,37 @@ def link_new(
     settings["blocking_rules_to_generate_predictions"] = blocking_rules(
         plan, "l.is_new = 1 OR r.is_new = 1"
     )
-    same, different = _labels(labels)
-    new_ids = set(new_f["unique_id"])
-    with _db_api(engine) as api:
+    same, different = (_code_pairs(names, group) for group in _labels(labels))
+    with _db_api(engine, resources) as api:
         sdf = api.register(both, table_name="records")
         linker = Linker(sdf, settings, log_level=None)
-        raw, _, info = _score(
+        raw, _, info, predictions = _score(
             linker,
             linker.misc.save_model_to_json(),
             prior,
             n,
             siblings,
-            keep=lambda df: df["unique_id_l"].isin(new_ids) | df["unique_id_r"].isin(new_ids),
+            keep=lambda df: is_new[df["a"].to_numpy()] | is_new[df["b"].to_numpy()],
         )
         settings = linker.misc.save_model_to_json()
-        returned = raw[raw["match_probability"] >= RETURN_FLOOR] if not raw.empty else raw
-        pairs = _pairs_frame(returned, settings)
-        pairs = _apply_labels(pairs, same, different)
-        involved = pairs["record_a"].isin(new_ids) | pairs["record_b"].isin(new_ids)
+        returned = raw[raw["match_probability"] >= RETURN_FLOOR].reset_index(drop=True)
+        pairs = _pairs_frame(returned, settings, lambda a, b: _weights(linker, predictions, a, b))
+        _drop(predictions)
+        pairs = _apply_labels(pairs, same, different, n)
+        involved = is_new[pairs["a"].to_numpy()] | is_new[pairs["b"].to_numpy()]
         pairs = pairs[involved].reset_index(drop=True)
-        far = _cannot_links_in_groups(api, both, settings, siblings, raw, pairs, fixed)
-    ids = new_f["unique_id"].tolist()
-    clusters, refused = _cluster(ids, pairs, existing=fixed, far=far)
-    clusters = clusters[clusters["record_id"].isin(new_ids)].reset_index(drop=True)
+        far = _cannot_links_in_groups(api, sdf, settings, siblings, pairs, n, fixed)
+    ids = np.flatnonzero(is_new).tolist()
+    mapping, refused = _cluster(ids, pairs, existing=fixed, far=far)
+    order = new_f["unique_id"].astype(str).to_numpy(dtype=object)
+    codes = np.searchsorted(names, order)
+    labels_of = [mapping[c] for c in codes.tolist()]
+    clusters = pd.DataFrame(
+        {
+            "record_id": order,
+            "cluster_id": [cluster_names[c - n] if c >= n else names[c] for c in labels_of],
+        }
+    )
     calibration = {
         "records": n,
         "new_records": len(ids),
@@ -748,4 +905,13 @@ def link_new(
         "clusters": {"refused": refused, "far_cannot_links": len(far)},
         "blocking": plan.as_json(),
     }
-    return LinkResult(_finish(pairs), clusters, model, calibration)
+    return LinkResult(_finish(pairs, names), clusters, model, calibration)
+
+
+def _fixed_codes(
+    names: np.ndarray, cluster_names: np.ndarray, fixed: dict[str, str], n: int
+) -> dict[int, int]:
+    """Existing record code -> its cluster's code (``n`` + the cluster's rank)."""
+    records = np.searchsorted(names, np.array(list(fixed), dtype=object))
+    clusters = np.searchsorted(cluster_names, np.array(list(fixed.values()), dtype=object))
+    return dict(zip(records.tolist(), (clusters + n).tolist(), strict=True))

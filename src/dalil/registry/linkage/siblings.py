@@ -58,16 +58,6 @@ def _agree(column: str, frame: pd.DataFrame) -> float:
     return float((shares**2).sum())
 
 
-def personal_evidence(raw: pd.DataFrame) -> np.ndarray:
-    """Each pair's evidence (bits) from the personal comparisons alone."""
-    total = np.zeros(len(raw))
-    for name in PERSONAL:
-        for column in (f"mw_{name}", f"mw_tf_adj_{name}"):
-            if column in raw.columns:
-                total += np.nan_to_num(raw[column].to_numpy(dtype=float))
-    return total
-
-
 def adjust(evidence: np.ndarray, personal: np.ndarray, s: float) -> np.ndarray:
     """The evidence against the mixture of random others and siblings (see the module)."""
     s = min(max(s, _FLOOR), 0.5)

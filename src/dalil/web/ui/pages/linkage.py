@@ -105,14 +105,20 @@ def _forget_old() -> None:
 
 
 def _work(db: Database, job: Job) -> None:
-    from dalil.registry.linking import link_case
+    from dalil.config import load_settings
+    from dalil.registry.linking import link_case, resources_from
 
     def progress(stage: str, fraction: float) -> None:
         job.stage, job.fraction = stage, float(fraction)
 
     try:
         done = link_case(
-            db, job.case_id, actor=job.actor, incremental=not job.full, progress=progress
+            db,
+            job.case_id,
+            actor=job.actor,
+            incremental=not job.full,
+            progress=progress,
+            resources=resources_from(load_settings()),
         )
         job.summary = {
             k: v for k, v in done.__dict__.items() if k not in ("calibration", "conflicts")

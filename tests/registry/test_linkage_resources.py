@@ -1,0 +1,97 @@
+"""What a link run may take: DuckDB's memory limit and spill folder (``Resources``), record ids
+as integer codes inside the engine, and the settings that carry the limits from the config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dalil.config import load_settings
+from dalil.errors import ConfigError, InvalidInput
+from dalil.registry.linkage import Resources, link
+from dalil.registry.linkage.cluster import constrained_clusters
+from dalil.registry.linkage.engine import _code_pairs, _encode
+from dalil.registry.linking import resources_from
+from registry.linkage_data import records
+
+
+@pytest.fixture(scope="module")
+def data() -> pd.DataFrame:
+    return records(n_people=60, seed=3)[0]
+
+
+def test_a_run_under_a_small_memory_limit_gives_the_same_clusters_and_leaves_no_spill(
+    data: pd.DataFrame, tmp_path: Path
+) -> None:
+    roomy = link(data, seed=1)
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    tight = link(data, seed=1, resources=Resources(memory_limit="256MB", spill_dir=str(spill)))
+    assert roomy.clusters.equals(tight.clusters)
+    assert roomy.pairs[["record_a", "record_b", "status"]].equals(
+        tight.pairs[["record_a", "record_b", "status"]]
+    )
+    assert list(spill.iterdir()) == []  # the run's own spill folder is removed after it
+
+
+def test_a_memory_limit_duckdb_cannot_read_is_a_clear_error(data: pd.DataFrame) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        link(data, resources=Resources(memory_limit="lots"))
+    assert caught.value.field == "memory_limit"
+
+
+def test_settings_carry_the_limits_and_refuse_a_malformed_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DALIL_HOME", str(tmp_path))
+    monkeypatch.setenv("DALIL_LINK_MEMORY_LIMIT", "3GB")
+    monkeypatch.setenv("DALIL_LINK_SPILL_DIR", str(tmp_path / "spill"))
+    limits = resources_from(load_settings())
+    assert limits == Resources(memory_limit="3GB", spill_dir=str(tmp_path / "spill"))
+    monkeypatch.setenv("DALIL_LINK_MEMORY_LIMIT", "3 bananas")
+    with pytest.raises(ConfigError, match="DALIL_LINK_MEMORY_LIMIT"):
+        load_settings()
+
+
+ids = st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=40, unique=True)
+
+
+@given(ids)
+def test_codes_sort_as_their_ids_and_decode_back(names: list[str]) -> None:
+    frame = pd.DataFrame({"unique_id": names})
+    table = _encode(frame)
+    codes = frame["unique_id"].to_numpy()
+    assert list(table[codes]) == names  # each record's code names it
+    assert list(table) == sorted(names)  # so a < b holds for codes exactly when for ids
+    first, last = table.tolist().index(names[0]), table.tolist().index(names[-1])
+    pairs = {(names[0], names[-1]), (names[-1], names[0]), ("not-a-record", names[0])}
+    # Both orders give one ordered pair; a pair naming a record not in the run is left out.
+    assert _code_pairs(table, pairs) == {(min(first, last), max(first, last))}
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 15), st.integers(0, 15), st.floats(0, 40)), max_size=40),
+    st.lists(st.tuples(st.integers(0, 15), st.integers(0, 15)), max_size=10),
+)
+def test_clusters_of_integer_codes_equal_those_of_their_string_ids(
+    edges: list[tuple[int, int, float]], cannot: list[tuple[int, int]]
+) -> None:
+    name = [f"r{i:02d}" for i in range(16)]
+    by_int, refused_int = constrained_clusters(range(16), edges, (), cannot)
+    by_str, refused_str = constrained_clusters(
+        name,
+        [(name[a], name[b], w) for a, b, w in edges],
+        (),
+        [(name[a], name[b]) for a, b in cannot],
+    )
+    assert {name[k]: name[v] for k, v in by_int.items()} == by_str
+    assert [(name[a], name[b]) for a, b in refused_int] == refused_str
+    # No cluster holds both ends of a cannot-link.
+    for a, b in cannot:
+        assert a == b or by_int[a] != by_int[b]
+    assert np.all([by_int[k] <= k for k in by_int])  # a cluster's id is its smallest member
