@@ -63,7 +63,13 @@ from dalil.documentation import (
     search_matches,
     search_page,
 )
-from dalil.documentation.search import OWN_PARTS, name_text, translit_tokens, word_tokens
+from dalil.documentation.search import (
+    OWN_PARTS,
+    name_text,
+    translit_tokens,
+    word_tokens,
+    words_of,
+)
 from dalil.registry.names import variant_sets
 from dalil.values import script_of, search_key
 
@@ -71,7 +77,7 @@ CACHE = Path("/tmp/dalil-bench-api")
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_DB = "dalil_bench_api"
 PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
-DATA_VERSION = "3"  # bump when the generated data or the index derivation changes
+DATA_VERSION = "4"  # bump when the generated data or the index derivation changes
 PASSWORD = "tall-olive-tree-by-the-river"  # synthetic, for a throw-away database
 LEVELS = ["public"] * 25 + ["restricted"] * 70 + ["confidential"] * 5
 SETTINGS = AccessSettings(argon2_time_cost=1, argon2_memory_kib=64, argon2_parallelism=1)
@@ -297,8 +303,9 @@ def build(url: str, n: int, seed: int = 7, batch: int = 20_000) -> dict[str, flo
                 common = {"case_id": case_id, "sensitivity": level, "person_id": pid,
                           "name_id": name["id"]}  # fmt: skip
                 for key_type, tokens in ((WORD, words), (TRANSLIT, keys)):
+                    held = {"key_type": key_type, "words": words_of(tokens)}
                     rows["person_search_keys"] += [
-                        common | {"key_type": key_type, "token": t} for t in sorted(tokens)
+                        common | held | {"token": t} for t in sorted(tokens)
                     ]
         derive += time.perf_counter() - t0
         with db.engine.begin() as c:
@@ -454,7 +461,12 @@ def make_app() -> Any:
 
 def serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    env = os.environ | {"BENCH_API_URL": url, "PYTHONPATH": str(Path(__file__).parent)}
+    # The server imports the Dalil this process imported (a PYTHONPATH given to the bench
+    # comes first: a copy of the tree can be measured while the working tree changes).
+    path = os.pathsep.join(
+        p for p in (str(Path(__file__).parent), os.environ.get("PYTHONPATH")) if p
+    )
+    env = os.environ | {"BENCH_API_URL": url, "PYTHONPATH": path}
     command = [
         sys.executable, "-m", "uvicorn", "bench_api:make_app", "--factory", "--host", "127.0.0.1",
         "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log",

@@ -27,7 +27,10 @@ from dalil.documentation import (
     soft_delete,
     update,
 )
+from dalil.documentation.search import OWN_PARTS, name_text, translit_tokens, word_tokens
 from dalil.errors import InvalidInput
+from dalil.registry.names import translit_key
+from dalil.values import search_key
 from support import DIALECTS, new_pg_database, require_pg
 
 if TYPE_CHECKING:
@@ -193,6 +196,77 @@ def test_a_capped_search_of_two_common_words_checks_a_bounded_number_of_names(
         assert cut.total_is_lower_bound is True
         assert cut.total <= 2
         assert {h.person.id for h in cut.hits} <= both
+
+
+def _scan(db: Database, query: str, slug: str = "tadamon") -> list[str]:
+    """What a search must list, by reading every live name of the case (no index): persons of
+    whom a name holds a word beginning with each query word, or every transliteration key of
+    the query, those of the first kind first, each kind by ID."""
+    words, keys = word_tokens(query), set(translit_key(query).split())
+    ranks: dict[str, int] = {}
+    with db.reader() as s:
+        case = get_case(s, slug)
+        persons = s.scalars(select(Person).where(Person.case_id == case.id))
+        for person in persons:
+            if person.deleted_at is not None:
+                continue
+            for n in person.names:
+                text = name_text(n.full, (getattr(n, p) for p in OWN_PARTS))
+                held = word_tokens(text)
+                if all(any(w.startswith(t) for w in held) for t in search_key(query).split()):
+                    rank = 0
+                elif keys and keys <= translit_tokens(text):
+                    rank = 1
+                else:
+                    continue
+                ranks[person.id] = min(rank, ranks.get(person.id, rank))
+    assert words or not ranks
+    return [p for _, p in sorted((r, p) for p, r in ranks.items())]
+
+
+def test_two_common_words_find_what_a_scan_of_every_name_finds(db: Database, world: World) -> None:
+    # Two given names and two family names, each common, in every combination and order; some
+    # with only one of them, some in Latin; one name too long to carry its words in its rows.
+    given = ["محمد", "أحمد", "Mohammad", "Sami"]
+    family = ["الشامي", "الحلبي", "al-Shami", "Haddad"]
+    with db.transaction("alice") as s:
+        case = get_case(s, "tadamon")
+        for i in range(120):
+            full = f"{given[i % 4]} {given[(i // 4) % 4]} {family[(i // 16) % 4]}"
+            add_person(s, case, [NameInput(full=full if i % 7 else given[i % 4])])
+        long = " ".join("ا" * 110 + str(i) for i in range(8))
+        add_person(s, case, [NameInput(full=f"محمد {long} الشامي")])
+    with db.engine.connect() as connection:
+        table = PersonSearchKey.__table__
+        held = list(connection.execute(select(table.c.words).distinct()))
+    assert (None,) in held  # the long name's rows: its words are looked up
+    assert (" الشامي شامي محمد ",) in held  # "محمد محمد الشامي": one copy of each token
+    queries = [
+        "محمد الشامي",
+        "الشامي محمد",
+        "Mohammad al-Shami",
+        "sami haddad",
+        "محمد أحمد",
+        "مح ال",
+    ]
+    queries += ["محمد " + "ا" * 110, "Sami Ahmad al-Halabi", "محمد محمد", "Muhammad Shami"]
+    with db.reader() as s:
+        case = get_case(s, "tadamon")
+        for query in queries:
+            expected = _scan(db, query)
+            assert [h.person.id for h in search_persons(s, case, query, limit=500)] == expected
+            assert count_persons(s, case, query) == len(expected), query
+            # Capped: exact when there is room, else an honest lower bound of true matches.
+            for cap in (1, 3, 10, 1000):
+                page = search_page(s, case, query, limit=500, cap=cap)
+                listed = [h.person.id for h in page.hits]
+                assert set(listed) <= set(expected), (query, cap)
+                assert page.total == len(listed)
+                if page.total_is_lower_bound:
+                    assert page.total <= min(cap, len(expected)), (query, cap)
+                else:
+                    assert listed == expected, (query, cap)
+            assert search_page(s, case, query, cap=1000).total_is_lower_bound is False
 
 
 def test_search_matches_lists_what_search_page_does_without_loading_records(

@@ -4,13 +4,19 @@ Derived data only, rebuilt from ``person_names`` at will (:mod:`dalil.documentat
 it in step with every flush and can rebuild it whole); never the only copy of anything. Deleted
 persons have no rows, so a search cannot list them; the person's sensitivity is copied here so
 that a page and its total are counted in the index, without loading records the caller may not
-see.
+see. Each row also carries all the words of its name (of the same kind), so that a query's other
+words are checked on the row the search is reading, not by a look-up per row.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, PrimaryKeyConstraint, String
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 
 from dalil.db.base import ID, TERM, Base
 
@@ -33,14 +39,45 @@ class PersonSearchKey(Base):
     sensitivity: Mapped[str] = mapped_column(TERM)
     person_id: Mapped[str] = mapped_column(ID)
     name_id: Mapped[str] = mapped_column(ForeignKey("person_names.id", ondelete="CASCADE"))
+    # Every token of the name of this key type, sorted, between spaces (" ahmad hassan sami "),
+    # or None when that would be too long for an index entry (then a search looks them up).
+    words: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
-        # The search reads only this key: case, type, a range of tokens, then the levels.
-        PrimaryKeyConstraint("case_id", "key_type", "token", "sensitivity", "person_id", "name_id"),
+        # The search reads only this key: case, type, a range of tokens, then the levels, and
+        # the name's words beside it (SQLite stores them in this B-tree, the table being
+        # WITHOUT ROWID; PostgreSQL needs them INCLUDEd, or it reads the heap for every row).
+        PrimaryKeyConstraint(
+            "case_id",
+            "key_type",
+            "token",
+            "sensitivity",
+            "person_id",
+            "name_id",
+            postgresql_include=["words"],
+        ),
         # A name's other words (a query's second word) and the rows to drop when a name changes.
         Index(None, "name_id", "key_type", "token"),
         {"sqlite_with_rowid": False},
     )
 
 
-__all__ = ["TRANSLIT", "WORD", "PersonSearchKey"]
+class position_in(GenericFunction[int]):
+    """Where ``needle`` first occurs in ``haystack`` (1-based; 0 when it does not), comparing
+    bytes, not by a collation or case (SQLite ``instr``, PostgreSQL ``strpos``)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(position_in)
+def _instr(element: position_in, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"instr({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(position_in, "postgresql")
+def _strpos(element: position_in, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"strpos({compiler.process(element.clauses, **kw)})"
+
+
+__all__ = ["TRANSLIT", "WORD", "PersonSearchKey", "position_in"]

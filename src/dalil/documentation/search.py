@@ -10,7 +10,9 @@ The index (:class:`dalil.db.models_search.PersonSearchKey`) is derived data: eve
 touches a person or a name re-derives that person's rows (the hook :func:`install` puts on the
 session), and :func:`rebuild_index` re-derives them all. It holds only live persons, with their
 sensitivity, so that a page and its total are counted without loading a record the caller may not
-see. This module never changes a name; it must never list a deleted person.
+see; each row carries all its name's words, so that a query's other words are checked on the row
+its rarest word found, without a look-up per row. This module never changes a name; it must
+never list a deleted person.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    case,
     delete,
     distinct,
     event,
@@ -41,7 +44,7 @@ from sqlalchemy.orm import Session, UOWTransaction, selectinload
 
 from dalil.db import Case, Entity, Person, PersonName
 from dalil.db.engine import DalilSession
-from dalil.db.models_search import TRANSLIT, WORD, PersonSearchKey
+from dalil.db.models_search import TRANSLIT, WORD, PersonSearchKey, position_in
 from dalil.errors import InvalidInput
 from dalil.registry.names import translit_key
 from dalil.values import search_key
@@ -49,6 +52,10 @@ from dalil.vocab import vocabularies
 
 MAX_WORDS = 12
 MAX_TOKEN = 200  # the index column's width; longer words are cut (a prefix still matches)
+# The most a row's copy of its name's words may take (UTF-8 bytes): PostgreSQL refuses an index
+# entry over ~2.7 kB, and a token alone may take 800. A longer name's rows hold None instead,
+# and a search looks their words up in the index, row by row, as it did before the copy.
+MAX_WORDS_BYTES = 1500
 BATCH = 500
 _ARTICLE = "ال"
 # The parts that make up a person's own name (the mother's name is not searched: a search for
@@ -85,6 +92,14 @@ def translit_tokens(text: str) -> set[str]:
     return {k[:MAX_TOKEN] for k in translit_key(text).split()}
 
 
+def words_of(tokens: Iterable[str]) -> str | None:
+    """A name's tokens of one kind as its index rows carry them: sorted, each between spaces
+    (so that `` tok`` finds a word beginning with tok, `` tok `` the word tok), or None when
+    longer than ``MAX_WORDS_BYTES``."""
+    words = " " + " ".join(sorted(tokens)) + " "
+    return words if len(words.encode()) <= MAX_WORDS_BYTES else None
+
+
 def _rows(connection: Connection, person_ids: Collection[str]) -> Iterator[dict[str, Any]]:
     """The index rows of the live ones among ``person_ids``."""
     names = connection.execute(
@@ -111,8 +126,9 @@ def _rows(connection: Connection, person_ids: Collection[str]) -> Iterator[dict[
         # The stored search_key is the normalised form of this same text (persons.py).
         words = key_tokens(row.search_key)
         for key_type, tokens in ((WORD, words), (TRANSLIT, translit_tokens(text))):
+            held = words_of(tokens)
             for token in sorted(tokens):
-                yield common | {"key_type": key_type, "token": token}
+                yield common | {"key_type": key_type, "token": token, "words": held}
 
 
 def index_persons(connection: Connection, person_ids: Iterable[str]) -> int:
@@ -222,6 +238,8 @@ def _token_is(column: ColumnElement[str], token: str, *, prefix: bool) -> Column
 
 # Rows read at most to compare how common the query's words are: a little first, and more when
 # every word reaches that (of two common words the rarer must drive, or a search reads 10× more).
+# A search that checks at most ``drive`` rows counts no further than ``drive + 1``: past that,
+# either word costs the same ``drive`` rows, and the longer one drives.
 PROBES = (2_000, 50_000)
 # Aliases of the index, made once: a query's words each need one, and making them (and their
 # columns) anew for every search cost more Python than a rare name's whole search.
@@ -279,14 +297,16 @@ def _branch(
     """Names of which every token matches a word (None when one token matches nothing), and
     whether the rows were cut short.
 
-    The rarest token drives (bounded counts decide, see ``PROBES``); the others are checked per
-    name. A common word first would check thousands of names one by one. With ``drive``, at
-    most that many rows of the driving token are checked (two common words, few names with
-    both): then some matching names may be missed, and the second value is True.
+    The rarest token drives (bounded counts decide, see ``PROBES``); the others are checked on
+    each of its rows, in the copy of the name's words the row carries (a name too long to carry
+    them is looked up in the index). With ``drive``, at most that many rows of the driving
+    token are checked (two common words, few names with both): then some matching names may be
+    missed, and the second value is True.
     """
     seen = dict.fromkeys(tokens, 1)
     pending = list(tokens) if len(tokens) > 1 else []
-    for probe in PROBES:  # when every word reaches one bound, count again up to the next
+    probes = PROBES if drive is None else sorted({min(p, drive + 1) for p in PROBES})
+    for probe in probes:  # when every word reaches one bound, count again up to the next
         seen |= _counts(session, case_id, key_type, pending, levels, probe)
         if not all(seen.values()):
             return None, False
@@ -298,14 +318,25 @@ def _branch(
     cut = drive is not None and bool(others) and seen[first] > drive
     where = _where(key, case_id, key_type, first, levels)
     if cut:
-        driver = select(key.c.person_id, key.c.name_id).where(*where).limit(drive).subquery("d")
+        driver = (
+            select(key.c.person_id, key.c.name_id, key.c.words)
+            .where(*where)
+            .limit(drive)
+            .subquery("d")
+        )
         where = []
     for other, token in zip(_ALIASES[1:], others, strict=False):
+        # " tok" begins a word of " ahmad hassan " (a prefix); " tok " is a whole word.
+        needle = f" {token}" if key_type == WORD else f" {token} "
+        looked_up = exists().where(
+            other.c.name_id == driver.c.name_id,
+            other.c.key_type == key_type,
+            _token_is(other.c.token, token, prefix=key_type == WORD),
+        )
         where.append(
-            exists().where(
-                other.c.name_id == driver.c.name_id,
-                other.c.key_type == key_type,
-                _token_is(other.c.token, token, prefix=key_type == WORD),
+            case(
+                (driver.c.words.is_(None), looked_up),
+                else_=position_in(driver.c.words, needle) > 0,
             )
         )
     return select(driver.c.person_id, literal(rank).label("rank")).where(*where), cut
@@ -397,8 +428,9 @@ def search_page(
     ``cap`` bounds the work for a common name: the search then reads at most
     ``ROWS_PER_PERSON × cap`` matching index rows (those the index yields first: matches of the
     words before matches of transliteration keys), checks at most ``DRIVE_PER_CAP × cap`` names
-    of its rarest word for the other words, and pages and counts only the first ``cap`` persons
-    among those found (by rank, then ID). When rows were left unread or more persons were found,
+    of its rarest word for the other words (of the longest word when every word is in more
+    names than that), and pages and counts only the first ``cap`` persons among those found
+    (by rank, then ID). When rows were left unread or more persons were found,
     ``total_is_lower_bound`` is true: at least ``total`` persons match, and pages past ``cap``
     are empty. Without a cap, every match is counted and ordered.
     """

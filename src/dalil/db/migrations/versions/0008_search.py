@@ -48,10 +48,8 @@ def upgrade() -> None:
         "person_search_keys",
         ["name_id", "key_type", "token"],
     )
-    # Fill the index from the names already stored (the same derivation every write uses).
-    from dalil.documentation.search import rebuild_index
-
-    rebuild_index(op.get_bind())
+    # Filled from the names already stored by 0009, which makes this table anew with the
+    # columns today's derivation writes (filling it here would write a column it lacks).
 
 
 def downgrade() -> None:
