@@ -19,7 +19,9 @@ Never reads or writes the database, and never logs record values.
 from __future__ import annotations
 
 import copy
+import ctypes
 import dataclasses
+import gc
 import json
 import logging
 import math
@@ -179,6 +181,15 @@ def _labels(labels: pd.DataFrame | None) -> tuple[set[tuple[str, str]], set[tupl
     return same, different
 
 
+def _give_back() -> None:
+    """Hand memory Python has freed back to the system. glibc keeps a freed heap for the process,
+    where DuckDB's own allocator cannot use it: after the feature table is built, the transient
+    strings of a million records would otherwise stay counted against the run."""
+    gc.collect()
+    with suppress(OSError, AttributeError):  # not glibc (macOS, musl): nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _ordered(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
@@ -225,45 +236,40 @@ def _levels(settings: dict[str, Any]) -> dict[str, list[tuple[float, str]]]:
     return out
 
 
-def _explain(df: pd.DataFrame, settings: dict[str, Any]) -> pd.Series:
+def _explain(df: pd.DataFrame, settings: dict[str, Any]) -> list[str]:
     """JSON per pair: for each comparison its level label, Bayes factor and weight (bits).
 
     Splink does not return the level index without every matching column, so the level is the
-    one whose weight log2(m/u) equals the pair's weight for that comparison."""
-    pieces: list[pd.Series] = []
+    one whose weight log2(m/u) equals the pair's weight for that comparison. Each pair's text is
+    built in one go: at a million records there are ~10^6 of them, and a text per comparison
+    joined afterwards took three times their memory."""
+    parts: list[tuple[list[str], np.ndarray, np.ndarray]] = []
     for name, levels in _levels(settings).items():
         mw = df[f"mw_{name}"].to_numpy(dtype=float)
         base = np.array([w for w, _ in levels])
-        names = np.array([json.dumps(lb, ensure_ascii=False) for _, lb in levels], dtype=object)
-        label = names[np.abs(mw[:, None] - base[None, :]).argmin(axis=1)]
+        level = np.abs(mw[:, None] - base[None, :]).argmin(axis=1)
         tf_col = f"mw_tf_adj_{name}"
         weight = mw + (df[tf_col].to_numpy(dtype=float) if tf_col in df.columns else 0.0)
-        weight = np.nan_to_num(weight)
-        piece = pd.Series(
-            [
-                f'"{name}": {{"level": {lb}, "bayes_factor": {2.0**w:.4g}, "weight": {w:.2f}}}'
-                for lb, w in zip(label, weight, strict=True)
-            ],
-            index=df.index,
-        )
-        pieces.append(piece)
+        heads = [
+            f'"{name}": {{"level": {json.dumps(label, ensure_ascii=False)}, "bayes_factor": '
+            for _, label in levels
+        ]
+        parts.append((heads, level, np.nan_to_num(weight)))
     if "sibling_adjustment" in df.columns:
         # Agreement a household shares, weighed against a sibling (see .siblings).
         adj = np.nan_to_num(df["sibling_adjustment"].to_numpy(dtype=float))
-        pieces.append(
-            pd.Series(
-                [
-                    f'"sibling check": {{"level": "{SIBLING_LABEL}", '
-                    f'"bayes_factor": {2.0**w:.4g}, "weight": {w:.2f}}}'
-                    for w in adj
-                ],
-                index=df.index,
-            )
+        head = f'"sibling check": {{"level": "{SIBLING_LABEL}", "bayes_factor": '
+        parts.append(([head], np.zeros(len(df), dtype=np.int64), adj))
+    columns = [(heads, level.tolist(), weight.tolist()) for heads, level, weight in parts]
+    return [
+        "{"
+        + ", ".join(
+            f'{heads[level[i]]}{2.0 ** weight[i]:.4g}, "weight": {weight[i]:.2f}}}'
+            for heads, level, weight in columns
         )
-    joined = pieces[0]
-    for piece in pieces[1:]:
-        joined = joined + ", " + piece
-    return "{" + joined + "}"
+        + "}"
+        for i in range(len(df))
+    ]
 
 
 def _status(p: pd.Series) -> pd.Series:
@@ -592,13 +598,9 @@ def _components(a: list[int], b: list[int]) -> dict[int, int]:
     return groups
 
 
-def _pairs_frame(
-    raw: pd.DataFrame,
-    settings: dict[str, Any],
-    weights: Callable[[np.ndarray, np.ndarray], pd.DataFrame],
-) -> pd.DataFrame:
-    """Returned pairs as codes ``a < b`` with weight, probability, status, explanation and
-    evidence. ``weights`` gives the comparisons' weights of the pairs to explain."""
+def _pairs_frame(raw: pd.DataFrame) -> pd.DataFrame:
+    """Returned pairs as codes ``a < b`` with weight, probability, status and evidence, and
+    ``explain``: the pairs whose explanation is written (:func:`_explanations`)."""
     if raw.empty:
         return pd.DataFrame(
             {
@@ -606,6 +608,8 @@ def _pairs_frame(
                 "b": pd.Series(dtype=np.int64),
                 **{c: pd.Series(dtype=object) for c in PAIR_COLUMNS[2:]},
                 "evidence": pd.Series(dtype=float),
+                "sibling_adjustment": pd.Series(dtype=float),
+                "explain": pd.Series(dtype=bool),
             }
         )
     out = pd.DataFrame(
@@ -621,18 +625,35 @@ def _pairs_frame(
     # a reviewer may ask about). Explaining millions of plain non-matches at scale would cost
     # gigabytes of text nobody reads; their weights and status are still returned.
     p = out["match_probability"].to_numpy()
-    explained = p >= REVIEW_BAND[0]
-    below = np.flatnonzero(~explained)
-    explained[below[np.argsort(-p[below], kind="stable")[:NEAR_MISSES]]] = True
-    rows = np.flatnonzero(explained)
-    texts = np.full(len(out), None, dtype=object)
-    if len(rows):
-        detail = weights(out["a"].to_numpy()[rows], out["b"].to_numpy()[rows])
-        detail["sibling_adjustment"] = raw["sibling_adjustment"].to_numpy()[rows]
-        texts[rows] = _explain(detail, settings).to_numpy()
-    out["explanation"] = texts
+    explain = p >= REVIEW_BAND[0]
+    below = np.flatnonzero(~explain)
+    explain[below[np.argsort(-p[below], kind="stable")[:NEAR_MISSES]]] = True
+    out["explanation"] = None
     out["evidence"] = raw["evidence"].to_numpy()
+    out["sibling_adjustment"] = raw["sibling_adjustment"].to_numpy()
+    out["explain"] = explain
     return out
+
+
+def _comparison_weights(linker: Any, predictions: Any, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The comparisons' weights of the pairs to explain, read while the predictions exist."""
+    rows = np.flatnonzero(pairs["explain"].eq(True).to_numpy())
+    if not len(rows):
+        return pd.DataFrame(index=rows)
+    detail = _weights(linker, predictions, pairs["a"].to_numpy()[rows], pairs["b"].to_numpy()[rows])
+    detail["sibling_adjustment"] = pairs["sibling_adjustment"].to_numpy()[rows]
+    detail.index = rows
+    return detail
+
+
+def _explanations(pairs: pd.DataFrame, detail: pd.DataFrame, settings: dict[str, Any]) -> None:
+    """Write the explanation of each pair ``detail`` holds (by row), in place."""
+    if len(detail):
+        texts = np.full(len(pairs), None, dtype=object)
+        texts[detail.index.to_numpy()] = _explain(detail, settings)
+        keep = pairs["explanation"].notna().to_numpy()  # judged pairs no model scored: "{}"
+        texts[keep] = pairs["explanation"].to_numpy()[keep]
+        pairs["explanation"] = texts
 
 
 def _apply_labels(
@@ -703,7 +724,8 @@ def _cluster(
 
 def _finish(pairs: pd.DataFrame, names: np.ndarray) -> pd.DataFrame:
     """The returned pairs with record ids (codes sort as their ids do)."""
-    pairs = pairs.drop(columns=["evidence"]).sort_values(["a", "b"], ignore_index=True)
+    pairs = pairs.drop(columns=["evidence", "sibling_adjustment", "explain"])
+    pairs = pairs.sort_values(["a", "b"], ignore_index=True)
     a = pairs.pop("a").to_numpy(dtype=np.int64)
     b = pairs.pop("b").to_numpy(dtype=np.int64)
     pairs.insert(0, "record_a", names[a] if len(a) else np.array([], dtype=object))
@@ -733,11 +755,12 @@ def link(
     _tick(progress, "features", 0.0)
     features = prepare(records)
     names = _encode(features)
+    _give_back()
     n = len(names)
     same, different = (_code_pairs(names, group) for group in _labels(labels))
     calibration: dict[str, Any] = {"records": n, "engine": engine, "seed": seed}
     if n < 2:
-        pairs = _apply_labels(_pairs_frame(pd.DataFrame(), {}, _no_weights), set(), set(), 1)
+        pairs = _apply_labels(_pairs_frame(pd.DataFrame()), set(), set(), 1)
         clusters = pd.DataFrame({"record_id": names, "cluster_id": names})
         return LinkResult(_finish(pairs, names), clusters, _model({}, 0.0, n, 0.0), calibration)
     with _db_api(engine, resources) as api:
@@ -759,11 +782,15 @@ def link(
         settings["probability_two_random_records_match"] = prior
         returned = raw[raw["match_probability"] >= RETURN_FLOOR].reset_index(drop=True)
         del raw
-        pairs = _pairs_frame(returned, settings, lambda a, b: _weights(linker, predictions, a, b))
+        pairs = _apply_labels(_pairs_frame(returned), same, different, n)
         del returned
-        _drop(predictions)
-        pairs = _apply_labels(pairs, same, different, n)
         far = _cannot_links_in_groups(api, sdf, settings, siblings, pairs, n)
+        detail = _comparison_weights(linker, predictions, pairs)
+        _drop(predictions)
+    # The database is closed (and its memory with it) before the texts are written.
+    _give_back()
+    _explanations(pairs, detail, settings)
+    del detail
     calibration["prior"] = {
         "method": "maximum-likelihood fixed point over all pairs given m and u",
         "value": prior,
@@ -793,10 +820,6 @@ def link(
     return LinkResult(
         _finish(pairs, names), clusters, _model(settings, prior, n, siblings), calibration
     )
-
-
-def _no_weights(a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame(index=np.arange(len(a)))
 
 
 def _model(settings: dict[str, Any], prior: float, n: int, siblings: float) -> dict[str, Any]:
@@ -848,6 +871,7 @@ def link_new(
     both = pd.concat([old_f, new_f], ignore_index=True)
     del old_f
     names = _encode(both)
+    _give_back()
     n = len(names)
     is_new = np.zeros(n, dtype=bool)
     is_new[both["unique_id"].to_numpy()[both["is_new"].to_numpy() == 1]] = True
@@ -878,12 +902,14 @@ def link_new(
         )
         settings = linker.misc.save_model_to_json()
         returned = raw[raw["match_probability"] >= RETURN_FLOOR].reset_index(drop=True)
-        pairs = _pairs_frame(returned, settings, lambda a, b: _weights(linker, predictions, a, b))
-        _drop(predictions)
-        pairs = _apply_labels(pairs, same, different, n)
+        del raw
+        pairs = _apply_labels(_pairs_frame(returned), same, different, n)
         involved = is_new[pairs["a"].to_numpy()] | is_new[pairs["b"].to_numpy()]
         pairs = pairs[involved].reset_index(drop=True)
         far = _cannot_links_in_groups(api, sdf, settings, siblings, pairs, n, fixed)
+        detail = _comparison_weights(linker, predictions, pairs)
+        _drop(predictions)
+    _explanations(pairs, detail, settings)
     ids = np.flatnonzero(is_new).tolist()
     mapping, refused = _cluster(ids, pairs, existing=fixed, far=far)
     order = new_f["unique_id"].astype(str).to_numpy(dtype=object)

@@ -165,6 +165,9 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     for c in out.columns:
         if out[c].dtype == object:
             out[c] = out[c].astype(TEXT)
+    # The keys now live in Arrow; the caches would keep every distinct name's strings alive.
+    _keys.cache_clear()
+    _place_keys.cache_clear()
     return out
 
 
