@@ -238,8 +238,9 @@ def _token_is(column: ColumnElement[str], token: str, *, prefix: bool) -> Column
 
 # Rows read at most to compare how common the query's words are: a little first, and more when
 # every word reaches that (of two common words the rarer must drive, or a search reads 10× more).
-# A search that checks at most ``drive`` rows counts no further than ``drive + 1``: past that,
-# either word costs the same ``drive`` rows, and the longer one drives.
+# Also when a search checks at most ``drive`` rows: either word then costs the same, but of two
+# common words the rarer finds more of the names holding both (counting only up to ``drive``
+# and letting the longer word drive was cheaper, and gave "at least 41" where this gives 588).
 PROBES = (2_000, 50_000)
 # Aliases of the index, made once: a query's words each need one, and making them (and their
 # columns) anew for every search cost more Python than a rare name's whole search.
@@ -305,8 +306,7 @@ def _branch(
     """
     seen = dict.fromkeys(tokens, 1)
     pending = list(tokens) if len(tokens) > 1 else []
-    probes = PROBES if drive is None else sorted({min(p, drive + 1) for p in PROBES})
-    for probe in probes:  # when every word reaches one bound, count again up to the next
+    for probe in PROBES:  # when every word reaches one bound, count again up to the next
         seen |= _counts(session, case_id, key_type, pending, levels, probe)
         if not all(seen.values()):
             return None, False
@@ -428,9 +428,8 @@ def search_page(
     ``cap`` bounds the work for a common name: the search then reads at most
     ``ROWS_PER_PERSON × cap`` matching index rows (those the index yields first: matches of the
     words before matches of transliteration keys), checks at most ``DRIVE_PER_CAP × cap`` names
-    of its rarest word for the other words (of the longest word when every word is in more
-    names than that), and pages and counts only the first ``cap`` persons among those found
-    (by rank, then ID). When rows were left unread or more persons were found,
+    of its rarest word for the other words, and pages and counts only the first ``cap`` persons
+    among those found (by rank, then ID). When rows were left unread or more persons were found,
     ``total_is_lower_bound`` is true: at least ``total`` persons match, and pages past ``cap``
     are empty. Without a cap, every match is counted and ordered.
     """
