@@ -73,11 +73,11 @@ class Settings(BaseSettings):
         default=False, description="Show tracebacks for unexpected errors (never for bad input)."
     )
     link_memory_limit: str = Field(
-        default="2GB",
+        default="1.5GB",
         pattern=r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$",
         description=(
-            "Memory the linkage database (DuckDB) may use, e.g. 2GB; beyond it, it spills to disk. "
-            "A link run takes this plus about 1.5 GB per million records."
+            "Memory the linkage database (DuckDB) may use, e.g. 1.5GB; beyond it, it spills to "
+            "disk. A link run takes this plus about 1.5 GB per million records."
         ),
     )
     link_spill_dir: Path | None = Field(

@@ -87,9 +87,23 @@ class Resources:
     when None), at most ``spill_limit`` there, so a run fails with a clear error before it fills
     the disk. Spark (local mode) runs with its own driver memory."""
 
-    memory_limit: str = "2GB"
+    memory_limit: str = "1.5GB"
     spill_dir: str | None = None
     spill_limit: str = "100GB"
+
+
+def _register(api: Any, features: pd.DataFrame) -> Any:
+    """The feature table as the database's own table ``records``. DuckDB would otherwise read
+    the pandas frame in place, which keeps it in Python's memory for the whole run; copied, it
+    counts against DuckDB's limit (and spills beyond it), and the caller can let the frame go.
+    Spark copies what it is given anyway."""
+    if not hasattr(api, "_con"):
+        return api.register(features, table_name="records")
+    frame = api.register(features, table_name="__dalil_features")
+    # Splink's own table name: no record text reaches this SQL.
+    table = api.query_sql(f"SELECT * FROM {frame.physical_name}", output_type="splink_df")  # noqa: S608
+    api._con.unregister(frame.physical_name)
+    return api.register(table.physical_name, table_name="records")
 
 
 @contextmanager
@@ -182,10 +196,13 @@ def _labels(labels: pd.DataFrame | None) -> tuple[set[tuple[str, str]], set[tupl
 
 
 def _give_back() -> None:
-    """Hand memory Python has freed back to the system. glibc keeps a freed heap for the process,
-    where DuckDB's own allocator cannot use it: after the feature table is built, the transient
-    strings of a million records would otherwise stay counted against the run."""
+    """Hand memory Python has freed back to the system. glibc (and Arrow's pool) keep a freed heap
+    for the process, where DuckDB's own allocator cannot use it: after the feature table is built,
+    the transient strings of a million records would otherwise stay counted against the run."""
+    import pyarrow as pa
+
     gc.collect()
+    pa.default_memory_pool().release_unused()  # the Arrow-backed text columns' pool
     with suppress(OSError, AttributeError):  # not glibc (macOS, musl): nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
@@ -319,7 +336,7 @@ def _em_pass(linker: Any, keys: tuple[str, ...]) -> dict[str, Any]:
 
 def _train(
     linker: Any,
-    features: pd.DataFrame,
+    known: dict[str, int],
     n: int,
     seed: int,
     same: set[tuple[int, int]],
@@ -352,7 +369,7 @@ def _train(
     passes = []
     for i, keys in enumerate(EM_PASSES):
         _tick(progress, "m", 0.25 + 0.1 * i)
-        if all(features[k].notna().sum() >= 2 for k in keys):
+        if all(known.get(k, 0) >= 2 for k in keys):
             passes.append(_em_pass(linker, keys))
         else:
             passes.append({"blocking": list(keys), "ok": False, "why": "no data"})
@@ -763,19 +780,23 @@ def link(
         pairs = _apply_labels(_pairs_frame(pd.DataFrame()), set(), set(), 1)
         clusters = pd.DataFrame({"record_id": names, "cluster_id": names})
         return LinkResult(_finish(pairs, names), clusters, _model({}, 0.0, n, 0.0), calibration)
+    comparisons = usable_comparisons(features)
+    calibration["comparisons"] = comparisons
+    plan = plan_blocking(features)
+    calibration["blocking"] = plan.as_json()
+    siblings = sibling_rate(features)
+    known = {c: int(features[c].notna().sum()) for c in features.columns}
+    order = features["unique_id"].to_numpy(dtype=np.int64)  # the records' order, as codes
     with _db_api(engine, resources) as api:
-        sdf = api.register(features, table_name="records")
-        comparisons = usable_comparisons(features)
-        calibration["comparisons"] = comparisons
-        plan = plan_blocking(features)
-        calibration["blocking"] = plan.as_json()
+        sdf = _register(api, features)
+        del features  # the database holds its own copy now
+        _give_back()
         prior_start = min(0.5, 1 / max(n, 2))
         linker = Linker(sdf, make_settings(plan, prior_start, comparisons), log_level=None)
-        _train(linker, features, n, seed, same, progress, calibration)
+        _train(linker, known, n, seed, same, progress, calibration)
         _tick(progress, "predict", 0.6)
         settings = _bounded(linker.misc.save_model_to_json(), calibration)
         linker = Linker(sdf, settings, log_level=None)
-        siblings = sibling_rate(features)
         raw, prior, info, predictions = _score(linker, settings, None, n, siblings)
         info["candidate_pairs_at_most"] = plan.as_json()["pairs_at_most"]
         _tick(progress, "cluster", 0.85)
@@ -803,7 +824,6 @@ def link(
         "personal_comparisons": list(PERSONAL),
     }
     mapping, refused = _cluster(list(range(n)), pairs, far=far)
-    order = features["unique_id"].to_numpy(dtype=np.int64)  # the records' order, as codes
     labels_of = np.fromiter((mapping[c] for c in order.tolist()), dtype=np.int64, count=n)
     del mapping
     clusters = pd.DataFrame({"record_id": names[order], "cluster_id": names[labels_of]})
@@ -890,7 +910,9 @@ def link_new(
     )
     same, different = (_code_pairs(names, group) for group in _labels(labels))
     with _db_api(engine, resources) as api:
-        sdf = api.register(both, table_name="records")
+        sdf = _register(api, both)
+        del both
+        _give_back()
         linker = Linker(sdf, settings, log_level=None)
         raw, _, info, predictions = _score(
             linker,
