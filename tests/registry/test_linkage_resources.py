@@ -39,6 +39,14 @@ def test_a_run_under_a_small_memory_limit_gives_the_same_clusters_and_leaves_no_
     assert list(spill.iterdir()) == []  # the run's own spill folder is removed after it
 
 
+def test_running_out_of_the_memory_limit_says_which_setting_to_raise(data: pd.DataFrame) -> None:
+    with pytest.raises(ConfigError) as caught:
+        link(data, resources=Resources(memory_limit="8MB"))
+    assert "8MB" in caught.value.message
+    assert caught.value.hint is not None
+    assert "DALIL_LINK_MEMORY_LIMIT" in caught.value.hint
+
+
 def test_a_memory_limit_duckdb_cannot_read_is_a_clear_error(data: pd.DataFrame) -> None:
     with pytest.raises(InvalidInput) as caught:
         link(data, resources=Resources(memory_limit="lots"))

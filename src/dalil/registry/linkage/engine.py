@@ -34,7 +34,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from dalil.errors import InvalidInput
+from dalil.errors import ConfigError, InvalidInput
 from dalil.registry.linkage.blocking import blocking_rules, plan_blocking
 from dalil.registry.linkage.cluster import constrained_clusters
 from dalil.registry.linkage.features import prepare
@@ -128,7 +128,15 @@ def _db_api(engine: Engine, resources: Resources | None = None) -> Iterator[Any]
                     api._con.execute(f"SET {setting} = ?", [value])
                 except Exception as exc:  # duckdb.InvalidInputException and kin
                     raise InvalidInput(setting, f"DuckDB refused {value!r}: {exc}") from exc
-            yield api
+            try:
+                yield api
+            except Exception as exc:
+                if "Out of Memory" not in str(exc):
+                    raise
+                raise ConfigError(
+                    f"linkage needs more memory than its limit ({limits.memory_limit}) allows",
+                    hint="raise DALIL_LINK_MEMORY_LIMIT (5 million records ran with 8GB)",
+                ) from exc
         finally:
             with suppress(Exception):
                 api._con.close()
