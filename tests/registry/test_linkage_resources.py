@@ -15,7 +15,7 @@ from dalil.config import load_settings
 from dalil.errors import ConfigError, InvalidInput
 from dalil.registry.linkage import Resources, link
 from dalil.registry.linkage.cluster import constrained_clusters
-from dalil.registry.linkage.engine import _code_pairs, _encode
+from dalil.registry.linkage.engine import _code_pairs, _encode, _fixed_codes
 from dalil.registry.linking import resources_from
 from registry.linkage_data import records
 
@@ -103,3 +103,10 @@ def test_clusters_of_integer_codes_equal_those_of_their_string_ids(
     for a, b in cannot:
         assert a == b or by_int[a] != by_int[b]
     assert np.all([by_int[k] <= k for k in by_int])  # a cluster's id is its smallest member
+
+
+def test_existing_cluster_members_outside_the_run_are_left_out() -> None:
+    names = np.array(["a", "c", "e"], dtype=object)
+    clusters = np.array(["p1", "p2"], dtype=object)
+    fixed = _fixed_codes(names, clusters, {"a": "p1", "b": "p1", "e": "p2", "z": "p2"}, 3)
+    assert fixed == {0: 3, 2: 4}  # "b" and "z" are not records of this run

@@ -135,7 +135,7 @@ def _db_api(engine: Engine, resources: Resources | None = None) -> Iterator[Any]
                     raise
                 raise ConfigError(
                     f"linkage needs more memory than its limit ({limits.memory_limit}) allows",
-                    hint="raise DALIL_LINK_MEMORY_LIMIT (5 million records ran with 8GB)",
+                    hint="raise DALIL_LINK_MEMORY_LIMIT (see docs/linkage.md, Memory)",
                 ) from exc
         finally:
             with suppress(Exception):
@@ -967,7 +967,10 @@ def link_new(
 def _fixed_codes(
     names: np.ndarray, cluster_names: np.ndarray, fixed: dict[str, str], n: int
 ) -> dict[int, int]:
-    """Existing record code -> its cluster's code (``n`` + the cluster's rank)."""
-    records = np.searchsorted(names, np.array(list(fixed), dtype=object))
+    """Existing record code -> its cluster's code (``n`` + the cluster's rank); cluster members
+    not among this run's records are left out."""
+    ids = np.array(list(fixed), dtype=object)
+    records = np.minimum(np.searchsorted(names, ids), len(names) - 1)
+    present = names[records] == ids
     clusters = np.searchsorted(cluster_names, np.array(list(fixed.values()), dtype=object))
-    return dict(zip(records.tolist(), (clusters + n).tolist(), strict=True))
+    return dict(zip(records[present].tolist(), (clusters[present] + n).tolist(), strict=True))
