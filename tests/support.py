@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from dalil.db import Database, upgrade
 
 PG_ADMIN_URL = os.environ.get(
     "DALIL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -61,6 +66,23 @@ def new_pg_database() -> str:
     admin.dispose()
     _pg_databases.append(name)
     return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def database_at(dialect: str, tmp_path: Path, revision: str) -> Iterator[Database]:
+    """A new database, as a Dalil of schema ``revision`` left it: a SQLite file in ``tmp_path``
+    or a new PostgreSQL database, migrated that far only; disposed at the end."""
+    if dialect == "sqlite":
+        url = f"sqlite:///{tmp_path / f'at-{revision}.db'}"
+    else:
+        require_pg()
+        url = new_pg_database()
+    db = Database(url)
+    try:
+        upgrade(db, revision)
+        yield db
+    finally:
+        db.dispose()
 
 
 def drop_pg_databases() -> None:

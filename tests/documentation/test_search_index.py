@@ -31,7 +31,7 @@ from dalil.documentation.search import OWN_PARTS, name_text, translit_tokens, wo
 from dalil.errors import InvalidInput
 from dalil.registry.names import translit_key
 from dalil.values import search_key
-from support import DIALECTS, new_pg_database, require_pg
+from support import DIALECTS, database_at
 
 if TYPE_CHECKING:
     from cli.clihelp import Cli
@@ -441,13 +441,7 @@ def test_other_cases_are_never_searched(db: Database, world: World) -> None:
 
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_migration_0008_indexes_the_names_already_stored(dialect: str, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}" if dialect == "sqlite" else None
-    if url is None:
-        require_pg()
-        url = new_pg_database()
-    db = Database(url)
-    try:
-        upgrade(db, "0007")
+    with database_at(dialect, tmp_path, "0007") as db:
         with db.transaction("before-0008") as s:
             # The hook would write to a table 0007 does not have: bypass it as an old Dalil would.
             s.info["dalil.search.off"] = True
@@ -459,21 +453,13 @@ def test_migration_0008_indexes_the_names_already_stored(dialect: str, tmp_path:
         with db.transaction("maintenance") as s:
             rebuild_index(s.connection())
         assert _index(db) == incremental
-    finally:
-        db.dispose()
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_migration_0009_gives_the_rows_of_names_already_stored_their_words(
     dialect: str, tmp_path: Path
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}" if dialect == "sqlite" else None
-    if url is None:
-        require_pg()
-        url = new_pg_database()
-    db = Database(url)
-    try:
-        upgrade(db, "0008")
+    with database_at(dialect, tmp_path, "0008") as db:
         with db.transaction("before-0009") as s:
             s.info["dalil.search.off"] = True  # today's hook writes a column 0008 lacks
             case = create_case(s, "old", title_en="Old")
@@ -485,5 +471,3 @@ def test_migration_0009_gives_the_rows_of_names_already_stored_their_words(
             table = PersonSearchKey.__table__
             held = set(connection.scalars(select(table.c.words)))
         assert held == {" الحلبي حلبي محمد يوسف ", " hlby mhmd ysf "}
-    finally:
-        db.dispose()

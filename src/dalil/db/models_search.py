@@ -6,13 +6,24 @@ persons have no rows, so a search cannot list them; the person's sensitivity is 
 that a page and its total are counted in the index, without loading records the caller may not
 see. Each row also carries all the words of its name (of the same kind), so that a query's other
 words are checked on the row the search is reading, not by a look-up per row.
+
+:class:`PersonSearchCount` says how many index rows each token has, so that a search picks its
+rarest word without counting the index (:mod:`dalil.documentation.search_counts`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -62,6 +73,29 @@ class PersonSearchKey(Base):
     )
 
 
+class PersonSearchCount(Base):
+    """A change to how many index rows a token has under a case, key type and sensitivity.
+
+    The count is the sum of ``n`` over the rows of that key: a writer adds a row with its own
+    change and folds in the rows no other writer holds, never updating a shared row (see
+    :mod:`dalil.documentation.search_counts`). Derived data, like the index.
+    """
+
+    __tablename__ = "person_search_counts"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    case_id: Mapped[str] = mapped_column(ID)
+    key_type: Mapped[str] = mapped_column(String(1))
+    token: Mapped[str] = mapped_column(TOKEN)
+    sensitivity: Mapped[str] = mapped_column(TERM)
+    n: Mapped[int] = mapped_column(Integer)
+
+    # A token's rows (or a prefix's range of tokens) and their counts, read from the index alone.
+    __table_args__ = (Index(None, "case_id", "key_type", "token", "sensitivity", "n"),)
+
+
 class position_in(GenericFunction[int]):
     """Where ``needle`` first occurs in ``haystack`` (1-based; 0 when it does not), comparing
     bytes, not by a collation or case (SQLite ``instr``, PostgreSQL ``strpos``)."""
@@ -80,4 +114,4 @@ def _strpos(element: position_in, compiler: SQLCompiler, **kw: Any) -> str:
     return f"strpos({compiler.process(element.clauses, **kw)})"
 
 
-__all__ = ["TRANSLIT", "WORD", "PersonSearchKey", "position_in"]
+__all__ = ["TRANSLIT", "WORD", "PersonSearchCount", "PersonSearchKey", "position_in"]

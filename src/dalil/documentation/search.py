@@ -11,8 +11,9 @@ touches a person or a name re-derives that person's rows (the hook :func:`instal
 session), and :func:`rebuild_index` re-derives them all. It holds only live persons, with their
 sensitivity, so that a page and its total are counted without loading a record the caller may not
 see; each row carries all its name's words, so that a query's other words are checked on the row
-its rarest word found, without a look-up per row. This module never changes a name; it must
-never list a deleted person.
+its rarest word found, without a look-up per row. The same writes keep how many rows each token
+has (:mod:`dalil.documentation.search_counts`), so that a search picks its rarest word from those
+counts. This module never changes a name; it must never list a deleted person.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from sqlalchemy import (
     FromClause,
     Select,
     Table,
-    and_,
     case,
     delete,
     distinct,
@@ -40,11 +40,18 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session, UOWTransaction, selectinload
+from sqlalchemy.orm import Mapper, Session, UOWTransaction, object_session, selectinload
 
 from dalil.db import Case, Entity, Person, PersonName
 from dalil.db.engine import DalilSession
 from dalil.db.models_search import TRANSLIT, WORD, PersonSearchKey, position_in
+from dalil.documentation.search_counts import (
+    add_counts,
+    keys_of,
+    rebuild_counts,
+    token_counts,
+    token_is,
+)
 from dalil.errors import InvalidInput
 from dalil.registry.names import translit_key
 from dalil.values import search_key
@@ -131,26 +138,37 @@ def _rows(connection: Connection, person_ids: Collection[str]) -> Iterator[dict[
                 yield common | {"key_type": key_type, "token": token, "words": held}
 
 
+_KEY_OF_ROW = (_KEYS.c.case_id, _KEYS.c.key_type, _KEYS.c.token, _KEYS.c.sensitivity)
+
+
 def index_persons(connection: Connection, person_ids: Iterable[str]) -> int:
-    """Re-derive the index rows of these persons (dropping those of deleted ones); rows written."""
+    """Re-derive the index rows of these persons (dropping those of deleted ones), and the
+    counts by the difference; rows written."""
     wanted = sorted(set(person_ids))
     written = 0
     for start in range(0, len(wanted), BATCH):
         chunk = wanted[start : start + BATCH]
-        connection.execute(
-            delete(_KEYS).where(
-                _KEYS.c.name_id.in_(select(_NAMES.c.id).where(_NAMES.c.person_id.in_(chunk)))
-            )
+        dropped = connection.execute(
+            delete(_KEYS)
+            .where(_KEYS.c.name_id.in_(select(_NAMES.c.id).where(_NAMES.c.person_id.in_(chunk))))
+            .returning(*_KEY_OF_ROW)
         )
+        old = keys_of(r._mapping for r in dropped)
         rows = list(_rows(connection, chunk))
         if rows:
             connection.execute(insert(_KEYS), rows)
+        # Rows written minus rows dropped: a name that kept its words changes no count.
+        new = keys_of(rows)
+        add_counts(connection, {k: new[k] - old[k] for k in new.keys() | old.keys()})
         written += len(rows)
     return written
 
 
-def rebuild_index(connection: Connection, *, case_id: str | None = None) -> int:
-    """Drop and re-derive the whole index (or one case's part of it); rows written."""
+def rebuild_index(
+    connection: Connection, *, case_id: str | None = None, counts: bool = True
+) -> int:
+    """Drop and re-derive the whole index (or one case's part of it) and, unless ``counts`` is
+    False (a migration older than the counts' table), its counts; index rows written."""
     scope = [] if case_id is None else [_KEYS.c.case_id == case_id]
     connection.execute(delete(_KEYS).where(*scope))
     persons = select(_ENTITIES.c.id).where(_ENTITIES.c.kind == "person")
@@ -163,6 +181,8 @@ def rebuild_index(connection: Connection, *, case_id: str | None = None) -> int:
         if rows:
             connection.execute(insert(_KEYS), rows)
         written += len(rows)
+    if counts:
+        rebuild_counts(connection, case_id=case_id)
     return written
 
 
@@ -182,10 +202,23 @@ def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
         index_persons(session.connection(), touched)
 
 
+def _before_name_delete(mapper: Mapper[Any], connection: Connection, name: PersonName) -> None:
+    # The foreign key would drop the name's index rows with it, unseen by the counts.
+    session = object_session(name)
+    if session is not None and session.info.get(OFF_KEY):
+        return
+    dropped = connection.execute(
+        delete(_KEYS).where(_KEYS.c.name_id == name.id).returning(*_KEY_OF_ROW)
+    )
+    add_counts(connection, {k: -n for k, n in keys_of(r._mapping for r in dropped).items()})
+
+
 def install(session_class: type[Session]) -> None:
     """Keep the index in step with every flush of ``session_class`` (idempotent)."""
     if not event.contains(session_class, "after_flush", _after_flush):
         event.listen(session_class, "after_flush", _after_flush)
+    if not event.contains(PersonName, "before_delete", _before_name_delete):
+        event.listen(PersonName, "before_delete", _before_name_delete)
 
 
 # --- searching --------------------------------------------------------------------------------
@@ -225,17 +258,6 @@ def _levels(max_sensitivity: str | None) -> list[str] | None:
     return levels[: levels.index(max_sensitivity) + 1]
 
 
-def _after(prefix: str) -> str:
-    """The least string above every string that starts with ``prefix``."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
-def _token_is(column: ColumnElement[str], token: str, *, prefix: bool) -> ColumnElement[bool]:
-    if prefix:
-        return and_(column >= token, column < _after(token))
-    return column == token
-
-
 # Rows read at most to compare how common the query's words are: a little first, and more when
 # every word reaches that (of two common words the rarer must drive, or a search reads 10× more).
 # Also when a search checks at most ``drive`` rows: either word then costs the same, but of two
@@ -253,7 +275,7 @@ def _where(
     where = [
         key.c.case_id == case_id,
         key.c.key_type == key_type,
-        _token_is(key.c.token, token, prefix=key_type == WORD),
+        token_is(key.c.token, token, prefix=key_type == WORD),
     ]
     if levels is not None:
         where.append(key.c.sensitivity.in_(levels))
@@ -286,6 +308,35 @@ def _counts(
     return {token: int(n) for token, n in zip(tokens, row, strict=True)}
 
 
+def _rows_per_token(
+    session: Session,
+    case_id: str,
+    key_type: str,
+    tokens: tuple[str, ...],
+    levels: list[str] | None,
+) -> dict[str, int] | None:
+    """How many index rows each token has, as far as ``PROBES`` count them (None when one has
+    none): up to the first bound, or the next when every token reaches it.
+
+    Read from the counts (:mod:`dalil.documentation.search_counts`), which give each token's
+    whole number: bounding it here keeps the choice of the driving token, and so every capped
+    answer, what counting the index gave. A prefix too wide for the counts, and a token they
+    say has no rows, are counted in the index (a stale count must not hide a person).
+    """
+    exact = token_counts(session, case_id, key_type, tokens, levels)
+    known = {t: n for t, n in exact.items() if n is not None and n > 0}
+    pending = [t for t in tokens if t not in known]
+    seen: dict[str, int] = {}
+    for probe in PROBES:  # when every word reaches one bound, count again up to the next
+        seen = {t: min(n, probe) for t, n in known.items()}
+        seen |= _counts(session, case_id, key_type, pending, levels, probe)
+        if not all(seen.values()):
+            return None
+        if min(seen.values()) < probe:
+            break
+    return seen
+
+
 def _branch(
     session: Session,
     case_id: str,
@@ -298,20 +349,18 @@ def _branch(
     """Names of which every token matches a word (None when one token matches nothing), and
     whether the rows were cut short.
 
-    The rarest token drives (bounded counts decide, see ``PROBES``); the others are checked on
-    each of its rows, in the copy of the name's words the row carries (a name too long to carry
-    them is looked up in the index). With ``drive``, at most that many rows of the driving
-    token are checked (two common words, few names with both): then some matching names may be
-    missed, and the second value is True.
+    The rarest token drives (bounded counts decide, see :func:`_rows_per_token`); the others
+    are checked on each of its rows, in the copy of the name's words the row carries (a name too
+    long to carry them is looked up in the index). With ``drive``, at most that many rows of the
+    driving token are checked (two common words, few names with both): then some matching names
+    may be missed, and the second value is True.
     """
     seen = dict.fromkeys(tokens, 1)
-    pending = list(tokens) if len(tokens) > 1 else []
-    for probe in PROBES:  # when every word reaches one bound, count again up to the next
-        seen |= _counts(session, case_id, key_type, pending, levels, probe)
-        if not all(seen.values()):
+    if len(tokens) > 1:
+        found = _rows_per_token(session, case_id, key_type, tokens, levels)
+        if found is None:
             return None, False
-        if not pending or min(seen.values()) < probe:
-            break
+        seen = found
     first, *others = sorted(tokens, key=lambda t: (seen[t], -len(t), t))
     key = _ALIASES[0]
     driver: FromClause = key
@@ -331,7 +380,7 @@ def _branch(
         looked_up = exists().where(
             other.c.name_id == driver.c.name_id,
             other.c.key_type == key_type,
-            _token_is(other.c.token, token, prefix=key_type == WORD),
+            token_is(other.c.token, token, prefix=key_type == WORD),
         )
         where.append(
             case(

@@ -63,7 +63,7 @@ def upgrade() -> None:
     _create(words=True)
     from dalil.documentation.search import rebuild_index
 
-    rebuild_index(op.get_bind())
+    rebuild_index(op.get_bind(), counts=False)  # 0010 makes the counts' table and fills it
 
 
 def downgrade() -> None:
