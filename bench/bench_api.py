@@ -2,9 +2,11 @@
 
 1. Builds a case of N synthetic persons (default 1,000,000) by bulk Core inserts into the entity,
    person, name and search-index tables (fast, not the validated write path; the index rows come
-   from the same functions the write path uses). SQLite files are cached under
-   ``/tmp/dalil-bench-api``; the PostgreSQL database ``dalil_bench_api`` is created (and vacuumed,
-   as autovacuum would) and, unless ``--keep-pg``, dropped at the end (a kept one is reused).
+   from the same functions the write path uses, the per-token counts from the index as a rebuild
+   makes them). SQLite files are cached under ``/tmp/dalil-bench-api``; the PostgreSQL database
+   ``dalil_bench_api`` is created (and vacuumed, as autovacuum would) and, unless ``--keep-pg``,
+   dropped at the end (a kept one is reused). A database found built is migrated to this Dalil's
+   schema first (a later migration derives what it adds from the data, as on a real upgrade).
 2. Measures the search in-process (no HTTP), to separate it from the API's own overhead: the
    exact count, the exact page (what the API answered before its cap) and the capped page the
    API answers now (``search_matches``, ``SEARCH_CAP``), by how many persons a query finds.
@@ -16,6 +18,11 @@
    p50/p95/p99 and throughput per endpoint.
 4. ``--profile N`` (with ``--workers ""``): N requests of each kind in-process, timed without
    and then with cProfile (top functions by own time, Dalil's by cumulative time).
+5. ``--answers DIR`` (alone): the API's answer to every distinct workload query (total, "at
+   least", the first page's IDs), written to ``DIR/answers-<backend>.json``, with the time of
+   each search (in-process, second of two passes). Run it with two Dalils (``PYTHONPATH`` of a
+   copy of each tree) on the same databases and compare the files: a change that should not
+   change answers must give identical files. It neither builds nor migrates.
 
 Every person is invented: names are drawn at random from common Syrian given names
 (``dalil/registry/names/variants.yaml`` and a list below) and made-up family names.
@@ -77,7 +84,9 @@ CACHE = Path("/tmp/dalil-bench-api")
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_DB = "dalil_bench_api"
 PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
-DATA_VERSION = "4"  # bump when the generated data or the index derivation changes
+# Bump when the generated data or the index derivation changes (the per-token counts of
+# migration 0010 are derived from the index by the migration: same data, same version).
+DATA_VERSION = "4"
 PASSWORD = "tall-olive-tree-by-the-river"  # synthetic, for a throw-away database
 LEVELS = ["public"] * 25 + ["restricted"] * 70 + ["confidential"] * 5
 SETTINGS = AccessSettings(argon2_time_cost=1, argon2_memory_kib=64, argon2_parallelism=1)
@@ -321,6 +330,10 @@ def build(url: str, n: int, seed: int = 7, batch: int = 20_000) -> dict[str, flo
         rate = done / (time.perf_counter() - started)
         print(f"\r  built {done:,}/{n:,} persons ({rate:,.0f}/s)", end="", flush=True)
     print()
+    from dalil.documentation.search_counts import rebuild_counts  # (not in older Dalils)
+
+    with db.engine.begin() as c:
+        rebuild_counts(c)
     if pg:  # as autovacuum would leave it: statistics, and a visibility map for index-only scans
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
             c.execute(text("VACUUM (ANALYZE)"))
@@ -342,17 +355,36 @@ def build(url: str, n: int, seed: int = 7, batch: int = 20_000) -> dict[str, flo
     }
 
 
+def _sqlite_path(n: int) -> Path:
+    return CACHE / f"api-{n}-v{DATA_VERSION}.db"
+
+
+def _migrated(url: str) -> None:
+    """Bring a database found built to this Dalil's schema, and say when that took a while."""
+    db = Database(url)
+    t0 = time.perf_counter()
+    before, after = upgrade(db)
+    if before != after:
+        print(f"  migrated {before} -> {after} in {time.perf_counter() - t0:.0f} s")
+        if db.dialect == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.execute(text("VACUUM (ANALYZE)"))
+    db.dispose()
+
+
 def prepare(backend: str, n: int, keep_pg: bool) -> tuple[str, dict[str, float] | None]:
     if backend == "sqlite":
         CACHE.mkdir(parents=True, exist_ok=True)
-        path = CACHE / f"api-{n}-v{DATA_VERSION}.db"
+        path = _sqlite_path(n)
         url = f"sqlite:///{path}"
         if path.exists() and _is_built(url, n):
+            _migrated(url)
             return url, None
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return url, build(url, n)
     if _pg_exists() and keep_pg and _is_built(PG_URL, n):
+        _migrated(PG_URL)
         return PG_URL, None
     _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB}")
     _pg_admin(f"CREATE DATABASE {PG_DB}")
@@ -435,6 +467,41 @@ def in_process(url: str, queries: list[str], role: str) -> dict[str, Any]:
                 for stat, fn in (("p50", statistics.median), ("max", max))
             }
     return out
+
+
+def answers(url: str, queries: list[str], role: str) -> dict[str, Any]:
+    """The API's answer to each distinct query (its first page) and the time of each search,
+    in-process, second of two passes (so that every Dalil compared reads a warm cache)."""
+    from dalil.web.api.documentation import SEARCH_CAP
+
+    level = {"viewer": "public", "owner": "confidential"}.get(role, "restricted")
+    distinct = [q for q in dict.fromkeys(queries) if search_key(q).split()]
+    db = Database(url)
+    found: dict[str, Any] = {}
+    ms: dict[str, float] = {}
+    with db.reader() as s:
+        case = get_case(s, "bench")
+        for _ in range(2):
+            for q in distinct:
+                t0 = time.perf_counter()
+                page = search_matches(s, case, q, limit=50, max_sensitivity=level, cap=SEARCH_CAP)
+                ms[q] = (time.perf_counter() - t0) * 1000
+                found[q] = [page.total, page.total_is_lower_bound, [m.id for m in page.matches]]
+                s.expunge_all()
+    db.dispose()
+    first = [ms[q] for q in distinct[:150]]
+    every = list(ms.values())
+    timing = {
+        label: {
+            "queries": len(values),
+            "mean_ms": statistics.fmean(values),
+            "p50_ms": statistics.median(values),
+            "p95_ms": sorted(values)[int(0.95 * len(values))],
+            "max_ms": max(values),
+        }
+        for label, values in (("first 150", first), ("all", every))
+    }
+    return {"answers": found, "ms": ms, "timing": timing}
 
 
 # --- serving and load -------------------------------------------------------------------------
@@ -573,7 +640,25 @@ def main() -> None:
     parser.add_argument("--keep-pg", action="store_true", help=f"keep (and reuse) {PG_DB}")
     parser.add_argument("--build-only", action="store_true", help="build (or find) the data only")
     parser.add_argument("--no-in-process", action="store_true", help="skip the search-only run")
+    parser.add_argument(
+        "--answers", type=Path, help="write each query's answer and time here (see 5.), only"
+    )
     args = parser.parse_args()
+    if args.answers is not None:
+        args.answers.mkdir(parents=True, exist_ok=True)
+        for backend in args.backends.split(","):
+            path = _sqlite_path(args.persons)
+            url = f"sqlite:///{path}" if backend == "sqlite" else PG_URL
+            missing = not path.exists() if backend == "sqlite" else not _pg_exists()
+            if missing or not _is_built(url, args.persons):
+                raise SystemExit(f"{backend}: no database built with {args.persons:,} persons")
+            _, queries = workload(url)
+            got = answers(url, queries, args.role)
+            (args.answers / f"answers-{backend}.json").write_text(
+                json.dumps(got, ensure_ascii=False, indent=1)
+            )
+            print(f"== {backend}: {len(got['answers'])} queries", json.dumps(got["timing"]))
+        return
 
     results: dict[str, Any] = {}
     for backend in args.backends.split(","):
