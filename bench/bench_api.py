@@ -526,7 +526,7 @@ def make_app() -> Any:
     return app
 
 
-def serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def serve(url: str, workers: int, nagle: bool = False) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     # The server imports the Dalil this process imported (a PYTHONPATH given to the bench
     # comes first: a copy of the tree can be measured while the working tree changes).
@@ -534,8 +534,10 @@ def serve(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
         p for p in (str(Path(__file__).parent), os.environ.get("PYTHONPATH")) if p
     )
     env = os.environ | {"BENCH_API_URL": url, "PYTHONPATH": path}
+    # uvicorn_nodelay: uvicorn with TCP_NODELAY on the connections of 2+ workers (see there).
+    runner = ["-m", "uvicorn"] if nagle else [str(Path(__file__).parent / "uvicorn_nodelay.py")]
     command = [
-        sys.executable, "-m", "uvicorn", "bench_api:make_app", "--factory", "--host", "127.0.0.1",
+        sys.executable, *runner, "bench_api:make_app", "--factory", "--host", "127.0.0.1",
         "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     proc = subprocess.Popen(command, env=env)
@@ -641,6 +643,11 @@ def main() -> None:
     parser.add_argument("--build-only", action="store_true", help="build (or find) the data only")
     parser.add_argument("--no-in-process", action="store_true", help="skip the search-only run")
     parser.add_argument(
+        "--uvicorn-nagle",
+        action="store_true",
+        help="serve with uvicorn as it is (2+ workers: no TCP_NODELAY, ~40 ms a request)",
+    )
+    parser.add_argument(
         "--answers", type=Path, help="write each query's answer and time here (see 5.), only"
     )
     args = parser.parse_args()
@@ -677,7 +684,7 @@ def main() -> None:
         if args.profile:
             profile(url, token, ids, queries, args.profile)
         for workers in [int(w) for w in args.workers.split(",") if w]:
-            proc, base = serve(url, workers)
+            proc, base = serve(url, workers, nagle=args.uvicorn_nagle)
             pg_db = PG_DB if backend == "postgresql" else None
             try:
                 stats = asyncio.run(
