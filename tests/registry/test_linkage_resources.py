@@ -1,5 +1,6 @@
-"""What a link run may take: DuckDB's memory limit and spill folder (``Resources``), record ids
-as integer codes inside the engine, and the settings that carry the limits from the config."""
+"""What a link run may take: DuckDB's memory limit and spill folder (``Resources``), scoring in
+chunks, record ids as integer codes inside the engine, and the settings that carry the limits
+from the config."""
 
 from __future__ import annotations
 
@@ -13,11 +14,18 @@ from hypothesis import strategies as st
 
 from dalil.config import load_settings
 from dalil.errors import ConfigError, InvalidInput
-from dalil.registry.linkage import Resources, link
+from dalil.registry.linkage import Resources, link, link_new
+from dalil.registry.linkage import engine as engine_module
+from dalil.registry.linkage.blocking import RULES, count_pairs_with, plan_blocking
 from dalil.registry.linkage.cluster import constrained_clusters
-from dalil.registry.linkage.engine import _code_pairs, _encode, _fixed_codes
+from dalil.registry.linkage.engine import _code_pairs, _encode, _fixed_codes, score_chunks
 from dalil.registry.linking import resources_from
 from registry.linkage_data import records
+
+# Blocking keys the count test leaves empty (so only the given + family rule has pairs).
+_OTHER_KEYS = sorted(
+    {k for rule in RULES for k in (*rule[0], *rule[1])} - {"given_sk", "family_sk"}
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +45,71 @@ def test_a_run_under_a_small_memory_limit_gives_the_same_clusters_and_leaves_no_
         tight.pairs[["record_a", "record_b", "status"]]
     )
     assert list(spill.iterdir()) == []  # the run's own spill folder is removed after it
+
+
+def _same_result(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    columns = ["record_a", "record_b", "status", "explanation"]
+    pd.testing.assert_frame_equal(a[columns], b[columns])
+    np.testing.assert_allclose(a["match_weight"], b["match_weight"], rtol=1e-9, atol=1e-9)
+
+
+def test_scoring_in_chunks_gives_the_same_pairs_and_clusters(
+    data: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = link(data, seed=1)
+    assert whole.calibration["prior"]["scored_in_chunks"] == 1
+    monkeypatch.setattr(engine_module, "CHUNK_PAIRS", 40)
+    chunked = link(data, seed=1)
+    chunks = chunked.calibration["prior"]["scored_in_chunks"]
+    assert chunks == score_chunks(chunked.calibration["blocking"]["pairs_at_most"]) > 3
+    assert chunked.clusters.equals(whole.clusters)
+    _same_result(chunked.pairs, whole.pairs)
+    assert chunked.calibration["prior"]["value"] == pytest.approx(
+        whole.calibration["prior"]["value"]
+    )
+
+    # An incremental run scores only the pairs that touch a new record, in chunks too.
+    ids = data["record_id"].tolist()
+    new, old = data[data["record_id"].isin(ids[::5])], data[~data["record_id"].isin(ids[::5])]
+    base = link(old, seed=1)
+    monkeypatch.setattr(engine_module, "CHUNK_PAIRS", 10**9)
+    once = link_new(new, old, base.clusters, base.model)
+    monkeypatch.setattr(engine_module, "CHUNK_PAIRS", 5)
+    split = link_new(new, old, base.clusters, base.model)
+    assert split.calibration["prior"]["scored_in_chunks"] > 3
+    assert once.calibration["prior"]["scored_in_chunks"] == 1
+    assert split.clusters.equals(once.clusters)
+    _same_result(split.pairs, once.pairs)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", None]), st.sampled_from(["x", "y"]), st.booleans()),
+        min_size=2,
+        max_size=40,
+    )
+)
+def test_pairs_with_a_new_record_are_counted_exactly(
+    rows: list[tuple[str | None, str, bool]],
+) -> None:
+    f = pd.DataFrame(
+        {
+            "unique_id": range(len(rows)),
+            "given_sk": [g for g, _, _ in rows],
+            "family_sk": [f for _, f, _ in rows],
+            "is_new": [new for _, _, new in rows],
+        }
+    )
+    plan = plan_blocking(f.reindex(columns=[*f.columns, *_OTHER_KEYS]), budget=10**6)
+    brute = sum(
+        1
+        for keys in plan.rules
+        for i in range(len(rows))
+        for j in range(i + 1, len(rows))
+        if (rows[i][2] or rows[j][2])
+        and all(pd.notna(f.at[i, k]) and f.at[i, k] == f.at[j, k] for k in keys)
+    )
+    assert count_pairs_with(f, plan, f["is_new"]) == brute
 
 
 def test_running_out_of_the_memory_limit_says_which_setting_to_raise(data: pd.DataFrame) -> None:

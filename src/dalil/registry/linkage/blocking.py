@@ -28,6 +28,7 @@ __all__ = [
     "Plan",
     "blocking_rules",
     "count_pairs",
+    "count_pairs_with",
     "pair_budget",
     "plan_blocking",
 ]
@@ -86,6 +87,15 @@ def count_pairs(features: pd.DataFrame, keys: Sequence[str]) -> int:
         return 0
     sizes = frame.groupby(list(keys), sort=False).size().to_numpy(dtype="int64")
     return int((sizes * (sizes - 1) // 2).sum())
+
+
+def count_pairs_with(features: pd.DataFrame, plan: Plan, mask: pd.Series) -> int:
+    """At most how many of ``plan``'s pairs have a record where ``mask`` is true (the new
+    records of an incremental run): every rule's pairs less those among the other records."""
+    rest = features[~mask]
+    return sum(
+        count - count_pairs(rest, keys) for keys, count in zip(plan.rules, plan.pairs, strict=True)
+    )
 
 
 def plan_blocking(features: pd.DataFrame, budget: int | None = None) -> Plan:

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from dalil.errors import ConfigError, InvalidInput
-from dalil.registry.linkage.blocking import blocking_rules, plan_blocking
+from dalil.registry.linkage.blocking import blocking_rules, count_pairs_with, plan_blocking
 from dalil.registry.linkage.cluster import constrained_clusters
 from dalil.registry.linkage.features import prepare
 from dalil.registry.linkage.siblings import PERSONAL, sibling_rate
@@ -432,6 +432,22 @@ def _bounded(settings: dict[str, Any], calibration: dict[str, Any]) -> dict[str,
 
 PAIR_FLOOR = 1e-4  # pairs below this probability at the training prior are not fetched
 RETURN_FLOOR = 1e-3  # nor returned below this probability at the final prior
+# Candidate pairs scored at once. Splink writes a run's blocked pairs (record ids and the rule
+# that found them) to a table before scoring them. Above this many, the records are split into
+# chunks by a hash of their id, and each chunk's pairs (those whose left record is in it) are
+# blocked, scored and cut at the fetch floor before the next, so that the table never holds much
+# more than this many pairs (about 2 GB) whatever the number of records. The same pairs are
+# scored: every pair's left record is in exactly one chunk. Chunks cost time (each repeats the
+# blocking joins over all records: at a million records five chunks of 20 M pairs took 657 s of
+# CPU against 430 s in one), so a run is chunked only above the size a million records need.
+CHUNK_PAIRS = 100_000_000
+
+
+def score_chunks(candidate_pairs: int) -> int:
+    """How many chunks to score ``candidate_pairs`` in."""
+    return max(1, math.ceil(candidate_pairs / CHUNK_PAIRS))
+
+
 CANNOT_BITS = 3.0  # a pair whose evidence is below -CANNOT_BITS refuses to share a cluster
 
 
@@ -459,12 +475,17 @@ def _code_pairs(names: np.ndarray, pairs: Iterable[tuple[str, str]]) -> set[tupl
     return out
 
 
-def _fetch(linker: Any, threshold: float | None) -> tuple[pd.DataFrame, Any]:
-    """Score candidate pairs in the database and fetch, of those with match weight >=
-    ``threshold``, the ordered codes ``a < b``, the match weight and the personal evidence (the
-    comparisons that tell siblings apart, see :mod:`.siblings`). The predictions table stays in
-    the database for the explanations; the caller drops it."""
-    predictions = linker.inference.predict(threshold_match_weight=threshold)
+def _fetch(linker: Any, threshold: float | None, chunks: int = 1) -> tuple[pd.DataFrame, Any]:
+    """Score candidate pairs in the database (in ``chunks``, see ``CHUNK_PAIRS``) and fetch, of
+    those with match weight >= ``threshold``, the ordered codes ``a < b``, the match weight and
+    the personal evidence (the comparisons that tell siblings apart, see :mod:`.siblings`). The
+    predictions table stays in the database for the explanations; the caller drops it."""
+    predictions = linker.inference.predict(
+        threshold_match_weight=threshold,
+        num_chunks_left=chunks,
+        num_chunks_right=1,
+        warning_mode="never",
+    )
     columns = {c.unquote().name for c in predictions.columns}
     personal = [
         f"coalesce({c}, 0)"
@@ -523,6 +544,7 @@ def _score(
     prior: float | None,
     n: int,
     siblings: float,
+    candidate_pairs: int,
     keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
 ) -> tuple[pd.DataFrame, float, dict[str, Any], Any]:
     """Predicted pairs with evidence (weighed against siblings too, share ``siblings`` of
@@ -533,10 +555,14 @@ def _score(
     ``PAIR_FLOOR`` at the training prior are kept and fetched: on a million records the rest
     are tens or hundreds of millions of plain non-matches, each below ``PAIR_FLOOR`` in the
     prior's fixed point. The ones clustering needs, evidence against a join inside a group,
-    are scored afterwards (:func:`_cannot_links_in_groups`)."""
+    are scored afterwards (:func:`_cannot_links_in_groups`). ``candidate_pairs`` (the blocking
+    plan's count) sets how many chunks they are scored in."""
     used = settings["probability_two_random_records_match"]
-    raw, predictions = _fetch(linker, _logit2(PAIR_FLOOR))
+    chunks = score_chunks(candidate_pairs)
+    raw, predictions = _fetch(linker, _logit2(PAIR_FLOOR), chunks)
     info: dict[str, Any] = {
+        "candidate_pairs_at_most": candidate_pairs,
+        "scored_in_chunks": chunks,
         "fetched_pairs": len(raw),
         "fetch_floor": {"probability_at_training_prior": PAIR_FLOOR},
         "return_floor": {"probability": RETURN_FLOOR},
@@ -805,8 +831,9 @@ def link(
         _tick(progress, "predict", 0.6)
         settings = _bounded(linker.misc.save_model_to_json(), calibration)
         linker = Linker(sdf, settings, log_level=None)
-        raw, prior, info, predictions = _score(linker, settings, None, n, siblings)
-        info["candidate_pairs_at_most"] = plan.as_json()["pairs_at_most"]
+        raw, prior, info, predictions = _score(
+            linker, settings, None, n, siblings, plan.as_json()["pairs_at_most"]
+        )
         _tick(progress, "cluster", 0.85)
         settings["probability_two_random_records_match"] = prior
         returned = raw[raw["match_probability"] >= RETURN_FLOOR].reset_index(drop=True)
@@ -913,6 +940,7 @@ def link_new(
     settings = json.loads(json.dumps(model["splink"]))
     settings["probability_two_random_records_match"] = prior
     plan = plan_blocking(both)
+    touching_new = count_pairs_with(both, plan, both["is_new"] == 1)
     settings["blocking_rules_to_generate_predictions"] = blocking_rules(
         plan, "l.is_new = 1 OR r.is_new = 1"
     )
@@ -928,6 +956,7 @@ def link_new(
             prior,
             n,
             siblings,
+            touching_new,
             keep=lambda df: is_new[df["a"].to_numpy()] | is_new[df["b"].to_numpy()],
         )
         settings = linker.misc.save_model_to_json()
