@@ -258,11 +258,13 @@ def _levels(max_sensitivity: str | None) -> list[str] | None:
     return levels[: levels.index(max_sensitivity) + 1]
 
 
-# Rows read at most to compare how common the query's words are: a little first, and more when
-# every word reaches that (of two common words the rarer must drive, or a search reads 10× more).
-# Also when a search checks at most ``drive`` rows: either word then costs the same, but of two
-# common words the rarer finds more of the names holding both (counting only up to ``drive``
-# and letting the longer word drive was cheaper, and gave "at least 41" where this gives 588).
+# Up to how many rows the query's words are compared: a little first, and more when every word
+# reaches that (of two common words the rarer must drive, or a search reads 10× more). Also when
+# a search checks at most ``drive`` rows: either word then costs the same, but of two common
+# words the rarer finds more of the names holding both (comparing only up to ``drive`` and
+# letting the longer word drive gave "at least 41" where this gives 588). The numbers come from
+# the counts now, not from reading the index, and are bounded the same way, so the same word
+# drives as when the index was counted (see :func:`_rows_per_token`).
 PROBES = (2_000, 50_000)
 # Aliases of the index, made once: a query's words each need one, and making them (and their
 # columns) anew for every search cost more Python than a rare name's whole search.
