@@ -61,7 +61,7 @@ from api_load import run_load
 
 from dalil.access import AccessSettings, create_token, create_user, get_user, grant
 from dalil.access.policy import Principal
-from dalil.db import Database, Entity, Person, PersonName, stable_id, upgrade
+from dalil.db import Database, Entity, Person, PersonName, current_revision, stable_id, upgrade
 from dalil.db.models_search import TRANSLIT, WORD, PersonSearchKey
 from dalil.documentation import (
     count_persons,
@@ -359,10 +359,23 @@ def _sqlite_path(n: int) -> Path:
     return CACHE / f"api-{n}-v{DATA_VERSION}.db"
 
 
+def revisions() -> list[str]:
+    """The schema revisions this Dalil knows."""
+    from alembic.script import ScriptDirectory
+
+    from dalil.db.migrate import _script_config
+
+    return [r.revision for r in ScriptDirectory.from_config(_script_config()).walk_revisions()]
+
+
 def _migrated(url: str) -> None:
     """Bring a database found built to this Dalil's schema, and say when that took a while."""
     db = Database(url)
     t0 = time.perf_counter()
+    if current_revision(db) not in (None, *revisions()):  # an older Dalil on newer data
+        print(f"  schema {current_revision(db)} is newer than this Dalil's: read as it is")
+        db.dispose()
+        return
     before, after = upgrade(db)
     if before != after:
         print(f"  migrated {before} -> {after} in {time.perf_counter() - t0:.0f} s")
