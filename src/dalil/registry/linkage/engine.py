@@ -480,13 +480,12 @@ def _fetch(linker: Any, threshold: float | None, chunks: int = 1) -> tuple[pd.Da
     those with match weight >= ``threshold``, the ordered codes ``a < b``, the match weight and
     the personal evidence (the comparisons that tell siblings apart, see :mod:`.siblings`). The
     predictions table stays in the database for the explanations; the caller drops it."""
-    with _unordered(linker):
-        predictions = linker.inference.predict(
-            threshold_match_weight=threshold,
-            num_chunks_left=chunks,
-            num_chunks_right=1,
-            warning_mode="never",
-        )
+    predictions = linker.inference.predict(
+        threshold_match_weight=threshold,
+        num_chunks_left=chunks,
+        num_chunks_right=1,
+        warning_mode="never",
+    )
     columns = {c.unquote().name for c in predictions.columns}
     personal = [
         f"coalesce({c}, 0)"
@@ -503,27 +502,7 @@ def _fetch(linker: Any, threshold: float | None, chunks: int = 1) -> tuple[pd.Da
     )
     raw["a"] = raw["a"].astype(np.int64)
     raw["b"] = raw["b"].astype(np.int64)
-    # Scored without keeping insertion order, so put the pairs in one order (each pair once).
-    return raw.sort_values(["a", "b"], ignore_index=True), predictions
-
-
-@contextmanager
-def _unordered(linker: Any) -> Iterator[None]:
-    """Let DuckDB write the scored pairs in any order while scoring. Keeping the order of
-    insertion makes it buffer rows between its threads, which DuckDB names first among the ways
-    to use less memory; nothing downstream reads the table's order (pairs are sorted when
-    fetched). Only while scoring: the training's samples are drawn from tables whose order must
-    stay the same from run to run. Spark has no such setting."""
-    con = getattr(linker._db_api, "_con", None)
-    if con is None:
-        yield
-        return
-    con.execute("SET preserve_insertion_order = false")
-    try:
-        yield
-    finally:
-        with suppress(Exception):  # never hide the scoring's own error
-            con.execute("SET preserve_insertion_order = true")
+    return raw, predictions
 
 
 def _weights(linker: Any, predictions: Any, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
