@@ -70,7 +70,7 @@ from dalil.documentation import (
     search_matches,
     search_page,
 )
-from dalil.documentation.search import (
+from dalil.documentation.search_index import (
     OWN_PARTS,
     name_text,
     translit_tokens,

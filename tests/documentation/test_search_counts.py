@@ -34,6 +34,7 @@ from dalil.documentation import (
 )
 from dalil.documentation import search as search_module
 from dalil.documentation.search_counts import rebuild_counts
+from dalil.documentation.search_index import OFF_KEY
 from dalil.errors import InvalidInput
 from dalil.values import search_key
 from support import DIALECTS, database_at
@@ -219,7 +220,7 @@ class _GiveUp(Exception):
 def test_migration_0010_counts_the_index_rows_already_stored(dialect: str, tmp_path: Path) -> None:
     with database_at(dialect, tmp_path, "0009") as db:
         with db.transaction("before-0010") as s:
-            s.info[search_module.OFF_KEY] = True  # today's hook writes counts 0009 has no table for
+            s.info[OFF_KEY] = True  # today's hook writes counts 0009 has no table for
             case = create_case(s, "old", title_en="Old")
             case_id = case.id
             for full in ("محمد الشامي", "محمد الحلبي", "Mohammad al-Shami", "أحمد الشامي"):

@@ -27,7 +27,7 @@ from dalil.documentation import (
     soft_delete,
     update,
 )
-from dalil.documentation.search import OWN_PARTS, name_text, translit_tokens, word_tokens
+from dalil.documentation.search_index import OWN_PARTS, name_text, translit_tokens, word_tokens
 from dalil.errors import InvalidInput
 from dalil.registry.names import translit_key
 from dalil.values import search_key

@@ -1,11 +1,11 @@
 """The person-name search index: one row per searchable word of each name of a live person.
 
-Derived data only, rebuilt from ``person_names`` at will (:mod:`dalil.documentation.search` keeps
-it in step with every flush and can rebuild it whole); never the only copy of anything. Deleted
-persons have no rows, so a search cannot list them; the person's sensitivity is copied here so
-that a page and its total are counted in the index, without loading records the caller may not
-see. Each row also carries all the words of its name (of the same kind), so that a query's other
-words are checked on the row the search is reading, not by a look-up per row.
+Derived data only, rebuilt from ``person_names`` at will (:mod:`dalil.documentation.search_index`
+keeps it in step with every flush and can rebuild it whole); never the only copy of anything.
+Deleted persons have no rows, so a search cannot list them; the person's sensitivity is copied
+here so that a page and its total are counted in the index, without loading records the caller
+may not see. Each row also carries all the words of its name (of the same kind), so that a
+query's other words are checked on the row the search is reading, not by a look-up per row.
 
 :class:`PersonSearchCount` says how many index rows each token has, so that a search picks its
 rarest word without counting the index (:mod:`dalil.documentation.search_counts`).

@@ -61,7 +61,7 @@ def _drop() -> None:
 def upgrade() -> None:
     _drop()
     _create(words=True)
-    from dalil.documentation.search import rebuild_index
+    from dalil.documentation.search_index import rebuild_index
 
     rebuild_index(op.get_bind(), counts=False)  # 0010 makes the counts' table and fills it
 
