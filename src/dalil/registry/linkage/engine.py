@@ -436,11 +436,12 @@ RETURN_FLOOR = 1e-3  # nor returned below this probability at the final prior
 # that found them) to a table before scoring them. Above this many, the records are split into
 # chunks by a hash of their id, and each chunk's pairs (those whose left record is in it) are
 # blocked, scored and cut at the fetch floor before the next, so that the table never holds much
-# more than this many pairs, whatever the number of records (the join that scores a chunk still
-# meets nearly all the records: at 5 M records and a 4 GB limit that join ran out of memory). The same pairs are
-# scored: every pair's left record is in exactly one chunk. Chunks cost time (each repeats the
-# blocking joins over all records: at a million records five chunks of 20 M pairs took 657 s of
-# CPU against 430 s in one), so a run is chunked only above the size a million records need.
+# more than this many pairs, whatever the number of records. (The join that scores a chunk still
+# meets nearly all the records: at 5 M records and a 4 GB limit that join ran out of memory.)
+# The same pairs are scored: every pair's left record is in exactly one chunk. Chunks cost time
+# (each repeats the blocking joins over all records: at a million records five chunks of 20 M
+# pairs took 657 s of CPU against 430 s in one), so a run is chunked only above the size a
+# million records need.
 CHUNK_PAIRS = 100_000_000
 
 
