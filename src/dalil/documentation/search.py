@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     FromClause,
     Select,
     case,
@@ -37,6 +36,7 @@ from sqlalchemy.orm import Session, selectinload
 from dalil.db import Case, Person, PersonName
 from dalil.db.models_search import TRANSLIT, WORD, position_in
 from dalil.documentation.search_counts import (
+    key_where,
     token_counts,
     token_is,
 )
@@ -110,19 +110,6 @@ PROBES = (2_000, 50_000)
 _ALIASES = tuple(_KEYS.alias(f"k{i}") for i in range(MAX_WORDS))
 
 
-def _where(
-    key: FromClause, case_id: str, key_type: str, token: str, levels: list[str] | None
-) -> list[ColumnElement[bool]]:
-    where = [
-        key.c.case_id == case_id,
-        key.c.key_type == key_type,
-        token_is(key.c.token, token, prefix=key_type == WORD),
-    ]
-    if levels is not None:
-        where.append(key.c.sensitivity.in_(levels))
-    return where
-
-
 def _counts(
     session: Session,
     case_id: str,
@@ -138,7 +125,7 @@ def _counts(
         select(func.count())
         .select_from(
             select(literal(1))
-            .where(*_where(_KEYS, case_id, key_type, token, levels))
+            .where(*key_where(_KEYS, case_id, key_type, token, levels))
             .limit(probe)
             .subquery()
         )
@@ -206,7 +193,7 @@ def _branch(
     key = _ALIASES[0]
     driver: FromClause = key
     cut = drive is not None and bool(others) and seen[first] > drive
-    where = _where(key, case_id, key_type, first, levels)
+    where = key_where(key, case_id, key_type, first, levels)
     if cut:
         driver = (
             select(key.c.person_id, key.c.name_id, key.c.words)

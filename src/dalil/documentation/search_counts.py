@@ -33,6 +33,7 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    FromClause,
     Table,
     and_,
     case,
@@ -65,6 +66,21 @@ def token_is(column: ColumnElement[str], token: str, *, prefix: bool) -> ColumnE
     if prefix:
         return and_(column >= token, column < after(token))
     return column == token
+
+
+def key_where(
+    table: FromClause, case_id: str, key_type: str, token: str, levels: list[str] | None
+) -> list[ColumnElement[bool]]:
+    """The rows of ``table`` (the index, an alias of it, or the counts) under ``case_id`` and
+    ``key_type`` whose token is ``token`` (begins with it, for a word) at one of ``levels``."""
+    where = [
+        table.c.case_id == case_id,
+        table.c.key_type == key_type,
+        token_is(table.c.token, token, prefix=key_type == WORD),
+    ]
+    if levels is not None:
+        where.append(table.c.sensitivity.in_(levels))
+    return where
 
 
 def keys_of(rows: Iterable[Mapping[Any, Any]]) -> Counter[Key]:
@@ -136,13 +152,7 @@ def token_counts(
         return {}
     counts = []
     for token in wanted:
-        where = [
-            _COUNTS.c.case_id == case_id,
-            _COUNTS.c.key_type == key_type,
-            token_is(_COUNTS.c.token, token, prefix=key_type == WORD),
-        ]
-        if levels is not None:
-            where.append(_COUNTS.c.sensitivity.in_(levels))
+        where = key_where(_COUNTS, case_id, key_type, token, levels)
         rows = select(_COUNTS.c.n).where(*where).limit(WIDE + 1).subquery()
         total = case((func.count() > WIDE, None), else_=func.coalesce(func.sum(rows.c.n), 0))
         counts.append(select(total).select_from(rows).scalar_subquery())
@@ -150,4 +160,12 @@ def token_counts(
     return {t: None if n is None else int(n) for t, n in zip(wanted, row, strict=True)}
 
 
-__all__ = ["WIDE", "add_counts", "keys_of", "rebuild_counts", "token_counts", "token_is"]
+__all__ = [
+    "WIDE",
+    "add_counts",
+    "key_where",
+    "keys_of",
+    "rebuild_counts",
+    "token_counts",
+    "token_is",
+]
