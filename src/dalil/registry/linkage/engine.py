@@ -35,7 +35,13 @@ import numpy as np
 import pandas as pd
 
 from dalil.errors import ConfigError, InvalidInput
-from dalil.registry.linkage.blocking import blocking_rules, count_pairs_with, plan_blocking
+from dalil.registry.linkage.blocking import (
+    Plan,
+    blocked_pairs_sql,
+    blocking_rules,
+    count_pairs_with,
+    plan_blocking,
+)
 from dalil.registry.linkage.cluster import constrained_clusters
 from dalil.registry.linkage.features import prepare
 from dalil.registry.linkage.siblings import PERSONAL, sibling_rate
@@ -477,17 +483,62 @@ def _code_pairs(names: np.ndarray, pairs: Iterable[tuple[str, str]]) -> set[tupl
     return out
 
 
-def _fetch(linker: Any, threshold: float | None, chunks: int = 1) -> tuple[pd.DataFrame, Any]:
-    """Score candidate pairs in the database (in ``chunks``, see ``CHUNK_PAIRS``) and fetch, of
-    those with match weight >= ``threshold``, the ordered codes ``a < b``, the match weight and
-    the personal evidence (the comparisons that tell siblings apart, see :mod:`.siblings`). The
-    predictions table stays in the database for the explanations; the caller drops it."""
-    predictions = linker.inference.predict(
-        threshold_match_weight=threshold,
-        num_chunks_left=chunks,
-        num_chunks_right=1,
-        warning_mode="never",
-    )
+PairsSql = Callable[[tuple[int, int]], str]  # (chunk k, of n) -> SQL of its candidate pairs
+_BLOCKED = "__splink__blocked_id_pairs"  # Splink's name for the table of pairs to score
+
+
+def _pairs(plan: Plan, table: str, extra_sql: str | None = None) -> PairsSql:
+    return lambda chunk: blocked_pairs_sql(plan, table, extra_sql, chunk)
+
+
+def _predict(linker: Any, threshold: float | None, pairs: PairsSql | None, chunks: int) -> Any:
+    """Splink's scoring of candidate pairs at ``threshold``; a table in the database.
+
+    With ``pairs`` (:func:`.blocking.blocked_pairs_sql` for the run's plan), the engine makes the
+    candidate pairs itself, chunk by chunk, and hands each chunk's table to Splink where its own
+    blocking would have left it (the linker's table cache), so that Splink scores them as it
+    scores its own: the same comparisons, term frequencies and threshold. (Splink's public
+    ``register_blocked_pairs_for_predict`` takes another path on DuckDB that first copies every
+    record a pair names, nearly all of them, on each side.) Without ``pairs``, Splink blocks on
+    the model's own rules."""
+    if pairs is None:
+        return linker.inference.predict(threshold_match_weight=threshold, warning_mode="never")
+    cache = linker._intermediate_table_cache
+    scored: list[Any] = []
+    try:
+        for k in range(1, chunks + 1):
+            blocked = linker.misc.query_sql(pairs((k, chunks)), output_type="splink_df")
+            cache[_BLOCKED] = linker._db_api.table_to_splink_dataframe(
+                _BLOCKED, blocked.physical_name
+            )
+            try:
+                scored.append(
+                    linker.inference.predict(threshold_match_weight=threshold, warning_mode="never")
+                )
+            finally:
+                cache.pop(_BLOCKED, None)
+                _drop(blocked)
+        if len(scored) == 1:
+            return scored.pop()
+        # Splink's own table names only: no record text reaches this SQL.
+        return linker.misc.query_sql(
+            " UNION ALL ".join(f"SELECT * FROM {t.physical_name}" for t in scored),  # noqa: S608
+            output_type="splink_df",
+        )
+    finally:
+        for table in scored:
+            _drop(table)
+
+
+def _fetch(
+    linker: Any, threshold: float | None, pairs: PairsSql | None = None, chunks: int = 1
+) -> tuple[pd.DataFrame, Any]:
+    """Score candidate pairs in the database (``pairs`` in ``chunks``, see :func:`_predict` and
+    ``CHUNK_PAIRS``) and fetch, of those with match weight >= ``threshold``, the ordered codes
+    ``a < b``, the match weight and the personal evidence (the comparisons that tell siblings
+    apart, see :mod:`.siblings`). The predictions table stays in the database for the
+    explanations; the caller drops it."""
+    predictions = _predict(linker, threshold, pairs, chunks)
     columns = {c.unquote().name for c in predictions.columns}
     personal = [
         f"coalesce({c}, 0)"
@@ -546,6 +597,7 @@ def _score(
     prior: float | None,
     n: int,
     siblings: float,
+    pairs: PairsSql,
     candidate_pairs: int,
     keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
 ) -> tuple[pd.DataFrame, float, dict[str, Any], Any]:
@@ -557,11 +609,12 @@ def _score(
     ``PAIR_FLOOR`` at the training prior are kept and fetched: on a million records the rest
     are tens or hundreds of millions of plain non-matches, each below ``PAIR_FLOOR`` in the
     prior's fixed point. The ones clustering needs, evidence against a join inside a group,
-    are scored afterwards (:func:`_cannot_links_in_groups`). ``candidate_pairs`` (the blocking
-    plan's count) sets how many chunks they are scored in."""
+    are scored afterwards (:func:`_cannot_links_in_groups`). ``pairs`` makes the candidate
+    pairs (:func:`.blocking.blocked_pairs_sql`); ``candidate_pairs`` (the blocking plan's
+    count) sets how many chunks they are scored in."""
     used = settings["probability_two_random_records_match"]
     chunks = score_chunks(candidate_pairs)
-    raw, predictions = _fetch(linker, _logit2(PAIR_FLOOR), chunks)
+    raw, predictions = _fetch(linker, _logit2(PAIR_FLOOR), pairs, chunks)
     info: dict[str, Any] = {
         "candidate_pairs_at_most": candidate_pairs,
         "scored_in_chunks": chunks,
@@ -834,7 +887,13 @@ def link(
         settings = _bounded(linker.misc.save_model_to_json(), calibration)
         linker = Linker(sdf, settings, log_level=None)
         raw, prior, info, predictions = _score(
-            linker, settings, None, n, siblings, plan.as_json()["pairs_at_most"]
+            linker,
+            settings,
+            None,
+            n,
+            siblings,
+            _pairs(plan, sdf.physical_name),
+            plan.as_json()["pairs_at_most"],
         )
         _tick(progress, "cluster", 0.85)
         settings["probability_two_random_records_match"] = prior
@@ -892,6 +951,9 @@ def _model(settings: dict[str, Any], prior: float, n: int, siblings: float) -> d
     }
 
 
+_NEW = "l.is_new = 1 OR r.is_new = 1"  # an incremental run compares pairs with a new record
+
+
 def link_new(
     new: pd.DataFrame,
     existing: pd.DataFrame,
@@ -943,9 +1005,7 @@ def link_new(
     settings["probability_two_random_records_match"] = prior
     plan = plan_blocking(both)
     touching_new = count_pairs_with(both, plan, both["is_new"] == 1)
-    settings["blocking_rules_to_generate_predictions"] = blocking_rules(
-        plan, "l.is_new = 1 OR r.is_new = 1"
-    )
+    settings["blocking_rules_to_generate_predictions"] = blocking_rules(plan, _NEW)
     same, different = (_code_pairs(names, group) for group in _labels(labels))
     with _db_api(engine, resources) as api:
         sdf = _register(api, both)
@@ -958,6 +1018,7 @@ def link_new(
             prior,
             n,
             siblings,
+            _pairs(plan, sdf.physical_name, _NEW),
             touching_new,
             keep=lambda df: is_new[df["a"].to_numpy()] | is_new[df["b"].to_numpy()],
         )
