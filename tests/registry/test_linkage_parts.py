@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from dalil.errors import InvalidInput
 from dalil.registry.linkage.cluster import constrained_clusters
 from dalil.registry.linkage.engine import fixed_point_prior
-from dalil.registry.linkage.features import prepare
+from dalil.registry.linkage.features import _dates, prepare
 from dalil.registry.linkage.metrics import (
     bcubed_scores,
     pairs_to_clusters,
@@ -119,6 +119,28 @@ def test_features_take_any_cell_values_and_keep_the_input(rows: list[dict[str, o
     for part in ("given", "family"):  # a key only comes from a name
         assert (f[f"{part}_tk"].isna() | f[f"{part}_ex"].notna()).all()
         assert (f[f"{part}_sk"].isna() == f[f"{part}_tk"].isna()).all()
+
+
+_date_text = st.one_of(
+    st.none(),
+    st.from_regex(r"\s?(1[89]|20)\d\d(-\d{1,2}(-\d{1,2})?)?\s?", fullmatch=True),
+    st.text(max_size=12),
+    st.integers(-5, 2200),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_date_text, min_size=1, max_size=12), st.lists(st.integers(0, 11), max_size=12))
+def test_dates_read_once_per_distinct_value_read_as_each_row_alone(
+    values: list[object], repeats: list[int]
+) -> None:
+    rows = values + [values[i % len(values)] for i in repeats]  # the same date on several rows
+    series = pd.Series(rows, dtype="object", index=range(100, 100 + len(rows)))
+    together = _dates(series)
+    assert list(together.index) == list(series.index)
+    for i, value in series.items():
+        alone = _dates(pd.Series([value], dtype="object")).iloc[0]
+        assert together.loc[i].to_dict() == alone.to_dict()
 
 
 # ----------------------------------------------------------------- clustering

@@ -67,8 +67,12 @@ def _place_keys(text: str) -> tuple[str | None, str | None, str | None]:
 
 def _text(series: pd.Series) -> pd.Series:
     """Strings with blanks and nulls as None."""
-    s = series.astype("object").where(series.notna(), None)
-    return s.map(lambda v: (str(v).strip() or None) if v is not None else None)
+    present = series.notna()
+    out = pd.Series(None, index=series.index, dtype="object")
+    if present.any():
+        text = series[present].astype(str).str.strip()
+        out[present] = text.where(text != "", None)
+    return out
 
 
 def _map_unique(series: pd.Series, fn: Callable[[str], object]) -> pd.Series:
@@ -78,9 +82,30 @@ def _map_unique(series: pd.Series, fn: Callable[[str], object]) -> pd.Series:
     return series.map(table)
 
 
+def _split_keys(
+    series: pd.Series, fn: Callable[[str], tuple[str | None, str | None, str | None]]
+) -> list[pd.Series]:
+    """The three parts of ``fn``'s keys, each as its own column, ``fn`` applied once per
+    distinct value: a lookup per row, not a Python call per row."""
+    uniques = series.dropna().unique()
+    keys = [fn(u) for u in uniques]
+    return [
+        series.map(dict(zip(uniques, (k[i] for k in keys), strict=True))).astype("object")
+        for i in range(3)
+    ]
+
+
 def _dates(series: pd.Series) -> pd.DataFrame:
     """Year, month, day (nullable ints) and the full ``YYYYMMDD`` when complete."""
-    parts = _text(series).fillna("").str.extract(_DATE)
+    text = _text(series).fillna("")
+    uniques = pd.Series(text.unique(), dtype="object")  # dates repeat: read each once
+    read = _read_dates(uniques)
+    read.index = uniques
+    return read.reindex(text.to_numpy()).reset_index(drop=True).set_axis(series.index)
+
+
+def _read_dates(text: pd.Series) -> pd.DataFrame:
+    parts = text.str.extract(_DATE)
     y = pd.to_numeric(parts[0], errors="coerce")
     m = pd.to_numeric(parts[1], errors="coerce")
     d = pd.to_numeric(parts[2], errors="coerce")
@@ -132,10 +157,7 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
         for p in _IN_FULL_NAME:
             parts[p].loc[need] = parsed.map(lambda np_, p=p: getattr(np_, p))
     for p in NAME_PARTS:
-        keys = _map_unique(parts[p], _keys)
-        out[f"{p}_ex"] = keys.map(lambda k: k[0] if isinstance(k, tuple) else None)
-        out[f"{p}_tk"] = keys.map(lambda k: k[1] if isinstance(k, tuple) else None)
-        out[f"{p}_sk"] = keys.map(lambda k: k[2] if isinstance(k, tuple) else None)
+        out[f"{p}_ex"], out[f"{p}_tk"], out[f"{p}_sk"] = _split_keys(parts[p], _keys)
 
     # First letters of the skeletons, to narrow blocking rules on large data.
     out["given_i"] = out["given_sk"].str[:1]
@@ -155,13 +177,8 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     implied = (event.y - age).astype("Int64")
     out["by_est"] = birth.y.fillna(implied).astype("Int64")
 
-    place = _map_unique(col["place"], _place_keys)
-    out["place_ex"] = place.map(lambda k: k[0] if isinstance(k, tuple) else None)
-    out["place_tk"] = place.map(lambda k: k[1] if isinstance(k, tuple) else None)
-    out["place_sk"] = place.map(lambda k: k[2] if isinstance(k, tuple) else None)
-    gov = _map_unique(col["governorate"], _place_keys)
-    out["gov_tk"] = gov.map(lambda k: k[1] if isinstance(k, tuple) else None)
-    out["gov_sk"] = gov.map(lambda k: k[2] if isinstance(k, tuple) else None)
+    out["place_ex"], out["place_tk"], out["place_sk"] = _split_keys(col["place"], _place_keys)
+    _, out["gov_tk"], out["gov_sk"] = _split_keys(col["governorate"], _place_keys)
     for c in out.columns:
         if out[c].dtype == object:
             out[c] = out[c].astype(TEXT)
