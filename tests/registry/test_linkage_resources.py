@@ -59,9 +59,17 @@ def test_scoring_in_chunks_gives_the_same_pairs_and_clusters(
     whole = link(data, seed=1)
     assert whole.calibration["prior"]["scored_in_chunks"] == 1
     monkeypatch.setattr(engine_module, "CHUNK_PAIRS", 40)
-    chunked = link(data, seed=1)
+    ticks: list[tuple[str, float]] = []
+    chunked = link(data, seed=1, progress=lambda stage, f: ticks.append((stage, f)))
     chunks = chunked.calibration["prior"]["scored_in_chunks"]
     assert chunks == score_chunks(chunked.calibration["blocking"]["pairs_at_most"]) > 3
+    # Each chunk is reported as it starts, so a long run shows where it is.
+    stages = [stage for stage, _ in ticks]
+    assert [s for s in stages if "chunk" in s] == [
+        f"predict, chunk {k} of {chunks}" for k in range(1, chunks + 1)
+    ]
+    fractions = [f for _, f in ticks]
+    assert fractions == sorted(fractions)
     assert chunked.clusters.equals(whole.clusters)
     _same_result(chunked.pairs, whole.pairs)
     assert chunked.calibration["prior"]["value"] == pytest.approx(
