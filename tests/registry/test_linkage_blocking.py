@@ -11,15 +11,17 @@ from hypothesis import strategies as st
 
 from dalil.registry.linkage.blocking import (
     RULES,
+    SWAP,
     Plan,
     blocked_pairs_sql,
+    count_pairs,
     plan_blocking,
 )
 from dalil.registry.linkage.engine import _encode
 from dalil.registry.linkage.features import prepare
 from registry.linkage_data import records
 
-_KEYS = sorted({k for keys, narrowing in RULES for k in (*keys, *narrowing)})
+_KEYS = sorted({k for keys, narrowing in RULES for k in (*keys, *narrowing)} - {SWAP})
 _NUMBERS = {"by", "ey"}
 
 
@@ -28,23 +30,30 @@ def _brute_force(features: pd.DataFrame, plan: Plan, new: set[int] | None = None
     rows = features.set_index("unique_id").to_dict("index")
     ids = sorted(rows)
 
-    def agree(x: dict, y: dict, left: str, right: str) -> bool:
-        return not pd.isna(x[left]) and not pd.isna(y[right]) and x[left] == y[right]
-
     out = {}
     for i, a in enumerate(ids):
         for b in ids[i + 1 :]:
             if new is not None and a not in new and b not in new:
                 continue
-            x, y = rows[a], rows[b]
             for rule, keys in enumerate(plan.rules):
-                if all(agree(x, y, k, k) for k in keys):
+                if _makes(rows[a], rows[b], keys):
                     out[(a, b)] = str(rule)
                     break
-            else:
-                if agree(x, y, "given_sk", "family_sk") and agree(x, y, "family_sk", "given_sk"):
-                    out[(a, b)] = str(len(plan.rules))
     return out
+
+
+def _agree(x: dict, y: dict, left: str, right: str) -> bool:
+    return not pd.isna(x[left]) and not pd.isna(y[right]) and x[left] == y[right]
+
+
+def _makes(x: dict, y: dict, keys: tuple[str, ...]) -> bool:
+    """Whether the rule ``keys`` makes the pair of records ``x``, ``y``."""
+    if keys[0] == SWAP:  # given and family in each other's place, and not the same name
+        swapped = _agree(x, y, "given_sk", "family_sk") and _agree(x, y, "family_sk", "given_sk")
+        if not swapped or x["given_sk"] == x["family_sk"]:
+            return False
+        keys = keys[1:]
+    return all(_agree(x, y, k, k) for k in keys)
 
 
 def _made(con: duckdb.DuckDBPyConnection, sql: str) -> dict:
@@ -103,6 +112,26 @@ def test_candidate_pairs_are_the_plans_pairs_once_each_in_exactly_one_chunk(
     con.register("features", table)
     extra = "l.is_new = 1 OR r.is_new = 1"
     assert _made(con, blocked_pairs_sql(plan, "features", extra)) == _brute_force(table, plan, new)
+
+
+_SOME_RULES = [keys for keys, _ in RULES] + [
+    (SWAP, "father_sk"),
+    (SWAP, "by", "place_sk"),
+    ("given_sk", "family_sk", "by"),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(table=_tables())
+def test_each_rules_pair_count_is_exact(table: pd.DataFrame) -> None:
+    rows = table.to_dict("records")
+    for keys in _SOME_RULES:
+        brute = sum(
+            _makes(rows[i], rows[j], keys)
+            for i in range(len(rows))
+            for j in range(i + 1, len(rows))
+        )
+        assert count_pairs(table, keys) == brute, keys
 
 
 def test_a_chunk_outside_the_run_is_refused() -> None:

@@ -184,6 +184,19 @@ def test_unknown_judgement_is_refused(data: tuple[pd.DataFrame, dict[str, str]])
         link(data[0].head(5), labels=labels)
 
 
+def test_a_small_list_with_nothing_in_common_links_nothing() -> None:
+    # No two records share a blocking key or a deterministic rule: Splink's prior estimate is 0,
+    # which used to fail the run; the prior falls back to one match per record.
+    strangers = pd.DataFrame(
+        {"record_id": ["a", "b", "c"], "given": ["Ali", "Omar", "Zaid"], "family": ["X", "Y", "Z"]}
+    )
+    run = link(strangers)
+    assert run.pairs.empty
+    assert run.clusters["cluster_id"].tolist() == ["a", "b", "c"]
+    assert run.calibration["blocking"]["rules"] == []
+    assert run.calibration["prior_start"]["method"].startswith("1/N")
+
+
 def _new_records() -> pd.DataFrame:
     rows: list[dict[str, Any]] = [
         # Another list's spelling of محمد بن خالد الخطيب, born 1990-09-30 in Homs.

@@ -367,6 +367,8 @@ def _train(
             [block_on(*r) for r in PRIOR_RULES], recall=0.7
         )
         start = linker._settings_obj._probability_two_random_records_match
+        if not 0 < start < 1:  # no pair agrees on a rule: Splink leaves a prior of 0
+            raise ValueError("no deterministic match")
         calibration["prior_start"] = {"method": "deterministic rules, recall 0.7", "value": start}
     except Exception as exc:  # no deterministic match at all: fall back to one per record
         start = min(0.5, 1 / max(n, 2))
