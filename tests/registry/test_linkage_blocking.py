@@ -163,3 +163,25 @@ def test_the_same_pairs_as_splinks_own_blocking_on_the_same_plan() -> None:
 def _as_set(frame: pd.DataFrame) -> set[tuple[str, int, int]]:
     columns = (frame["match_key"].astype(str), frame["join_key_l"], frame["join_key_r"])
     return set(zip(*columns, strict=True))
+
+
+def test_the_swap_rule_gets_a_share_of_the_budget() -> None:
+    # 40 records of A B and 40 of B A (given, family), fathers in four groups.
+    rows = [
+        {"given_sk": g, "family_sk": f, "father_sk": f"x{i % 4}"}
+        for g, f in (("A", "B"), ("B", "A"))
+        for i in range(40)
+    ]
+    table = pd.DataFrame(rows)
+    for key in _KEYS:
+        if key not in table:
+            table[key] = pd.Series(
+                [None] * len(table), dtype="Int64" if key in _NUMBERS else object
+            )
+    assert count_pairs(table, ("given_sk", "family_sk")) == 2 * 40 * 39 // 2
+    assert count_pairs(table, (SWAP,)) == 40 * 40
+    plan = plan_blocking(table, budget=2_000)
+    assert ("given_sk", "family_sk") in plan.rules  # 1,560 pairs: within the budget
+    assert (SWAP,) not in plan.rules  # 1,600 pairs: over its share (400)
+    assert (SWAP, "father_sk") in plan.rules  # narrowed: 4 x 10 x 10 pairs
+    assert plan.pairs[plan.rules.index((SWAP, "father_sk"))] == 400
