@@ -492,14 +492,39 @@ def _pairs(plan: Plan, table: str, extra_sql: str | None = None) -> PairsSql:
     return lambda chunk: blocked_pairs_sql(plan, table, extra_sql, chunk)
 
 
+@dataclass
+class Scored:
+    """Scored pairs in the database: one table per chunk, read as one. Chunks are not copied into
+    one table: at five million records the scored pairs above the fetch floor, with every
+    comparison's columns, took 37 GB of spill to copy."""
+
+    tables: list[Any]
+
+    @property
+    def columns(self) -> list[Any]:
+        return list(self.tables[0].columns)
+
+    def source(self) -> str:
+        """SQL to read the pairs FROM (a table, or the chunks' union), aliased ``p``."""
+        if len(self.tables) == 1:
+            return f"{self.tables[0].physical_name} AS p"
+        # Splink's own table names only: no record text reaches this SQL.
+        union = " UNION ALL ".join(f"SELECT * FROM {t.physical_name}" for t in self.tables)  # noqa: S608
+        return f"({union}) AS p"
+
+    def drop_table_from_database_and_remove_from_cache(self) -> None:
+        for table in self.tables:
+            _drop(table)
+
+
 def _predict(
     linker: Any,
     threshold: float | None,
     pairs: PairsSql | None,
     chunks: int,
     progress: Progress | None = None,
-) -> Any:
-    """Splink's scoring of candidate pairs at ``threshold``; a table in the database.
+) -> Scored:
+    """Splink's scoring of candidate pairs at ``threshold``; tables in the database.
 
     With ``pairs`` (:func:`.blocking.blocked_pairs_sql` for the run's plan), the engine makes the
     candidate pairs itself, chunk by chunk, and hands each chunk's table to Splink where its own
@@ -509,9 +534,11 @@ def _predict(
     record a pair names, nearly all of them, on each side.) Without ``pairs``, Splink blocks on
     the model's own rules."""
     if pairs is None:
-        return linker.inference.predict(threshold_match_weight=threshold, warning_mode="never")
+        return Scored(
+            [linker.inference.predict(threshold_match_weight=threshold, warning_mode="never")]
+        )
     cache = linker._intermediate_table_cache
-    scored: list[Any] = []
+    scored = Scored([])
     try:
         for k in range(1, chunks + 1):
             if chunks > 1:  # scoring is 60 % to 85 % of a run
@@ -521,22 +548,16 @@ def _predict(
                 _BLOCKED, blocked.physical_name
             )
             try:
-                scored.append(
+                scored.tables.append(
                     linker.inference.predict(threshold_match_weight=threshold, warning_mode="never")
                 )
             finally:
                 cache.pop(_BLOCKED, None)
                 _drop(blocked)
-        if len(scored) == 1:
-            return scored.pop()
-        # Splink's own table names only: no record text reaches this SQL.
-        return linker.misc.query_sql(
-            " UNION ALL ".join(f"SELECT * FROM {t.physical_name}" for t in scored),  # noqa: S608
-            output_type="splink_df",
-        )
-    finally:
-        for table in scored:
-            _drop(table)
+    except BaseException:
+        scored.drop_table_from_database_and_remove_from_cache()
+        raise
+    return scored
 
 
 def _fetch(
@@ -545,7 +566,7 @@ def _fetch(
     pairs: PairsSql | None = None,
     chunks: int = 1,
     progress: Progress | None = None,
-) -> tuple[pd.DataFrame, Any]:
+) -> tuple[pd.DataFrame, Scored]:
     """Score candidate pairs in the database (``pairs`` in ``chunks``, see :func:`_predict` and
     ``CHUNK_PAIRS``) and fetch, of those with match weight >= ``threshold``, the ordered codes
     ``a < b``, the match weight and the personal evidence (the comparisons that tell siblings
@@ -563,7 +584,7 @@ def _fetch(
     raw = linker.misc.query_sql(
         "SELECT least(unique_id_l, unique_id_r) AS a, "  # noqa: S608
         "greatest(unique_id_l, unique_id_r) AS b, match_weight, "
-        f"{' + '.join(personal) or '0.0'} AS personal FROM {predictions.physical_name}",
+        f"{' + '.join(personal) or '0.0'} AS personal FROM {predictions.source()}",
         output_type="pandas",
     )
     raw["a"] = raw["a"].astype(np.int64)
@@ -571,7 +592,7 @@ def _fetch(
     return raw, predictions
 
 
-def _weights(linker: Any, predictions: Any, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
+def _weights(linker: Any, predictions: Scored, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
     """Each comparison's weights (the ``mw_`` columns) of the pairs ``(a, b)``, in their order."""
     wanted = pd.DataFrame({"a": a, "b": b, "k": np.arange(len(a), dtype=np.int64)})
     table = linker.table_management.register_table(wanted, "__dalil_explained", overwrite=True)
@@ -579,7 +600,7 @@ def _weights(linker: Any, predictions: Any, a: np.ndarray, b: np.ndarray) -> pd.
     weights = [c for c in columns if c.startswith("mw_")]
     raw = linker.misc.query_sql(
         f"SELECT w.k, {', '.join('p.' + c for c in weights)} "  # noqa: S608
-        f"FROM {table.physical_name} w JOIN {predictions.physical_name} p "
+        f"FROM {table.physical_name} w JOIN {predictions.source()} "
         "ON least(p.unique_id_l, p.unique_id_r) = w.a "
         "AND greatest(p.unique_id_l, p.unique_id_r) = w.b",
         output_type="pandas",
@@ -614,7 +635,7 @@ def _score(
     candidate_pairs: int,
     keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
     progress: Progress | None = None,
-) -> tuple[pd.DataFrame, float, dict[str, Any], Any]:
+) -> tuple[pd.DataFrame, float, dict[str, Any], Scored]:
     """Predicted pairs with evidence (weighed against siblings too, share ``siblings`` of
     non-matching pairs: see :mod:`.siblings`); the prior re-estimated unless ``prior`` is given;
     and the predictions table (for explanations: drop it when done).
@@ -755,7 +776,7 @@ def _pairs_frame(raw: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _comparison_weights(linker: Any, predictions: Any, pairs: pd.DataFrame) -> pd.DataFrame:
+def _comparison_weights(linker: Any, predictions: Scored, pairs: pd.DataFrame) -> pd.DataFrame:
     """The comparisons' weights of the pairs to explain, read while the predictions exist."""
     rows = np.flatnonzero(pairs["explain"].eq(True).to_numpy())
     if not len(rows):
