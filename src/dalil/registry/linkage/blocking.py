@@ -53,12 +53,20 @@ SWAP_SHARE = 0.2
 SWAP_RULE = "l.given_sk = r.family_sk AND l.family_sk = r.given_sk AND l.given_sk <> l.family_sk"
 
 # (keys, narrowing keys): a rule is narrowed by the narrowing keys, in order, only when needed.
+# Rules without both a given and a family name (given + father, family + father, family + birth
+# year, given + mother) are household and namesake rules: over budget, their blocks are common
+# names shared by cousins and strangers, and a coarse narrowing key (a place, a birth year, an
+# initial) keeps mostly those. Measured on the synthetic lists at 500,000 records narrowed as for
+# a million, their narrowed forms made 16 M of the 24 M candidate pairs for 0.9 % of the true
+# pairs (pair completeness 0.963 -> 0.954 without them); only given + father + family initial
+# + place earned its pairs (1,534 true pairs no other rule found, in 1.5 M). So over budget they
+# are dropped, except that one narrowing.
 RULES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("given_sk", "family_sk"), ("father_sk", "by", "place_sk", "ey", "mother_tk")),
-    (("given_sk", "father_sk"), ("family_i", "by", "place_sk")),
-    (("family_sk", "father_sk"), ("given_i", "by", "place_sk")),
-    (("family_sk", "by"), ("given_i", "place_sk")),
-    (("given_tk", "mother_tk"), ("family_i", "by", "place_sk")),
+    (("given_sk", "father_sk"), ("family_i", "place_sk")),
+    (("family_sk", "father_sk"), ()),
+    (("family_sk", "by"), ()),
+    (("given_tk", "mother_tk"), ()),
     (("given_sk", "event_ymd"), ("family_i", "place_sk")),
     (("family_sk", "event_ymd"), ("given_i", "place_sk")),
     (("birth_ymd", "given_i"), ("family_i",)),
