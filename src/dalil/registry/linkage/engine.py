@@ -517,6 +517,26 @@ class Scored:
             _drop(table)
 
 
+def _narrow(linker: Any, wide: Any) -> Any:
+    """Of Splink's scored pairs, what the engine reads: the ids, the match weight and each
+    comparison's weights (``mw_``). Splink keeps every comparison's level, Bayes factor and term
+    frequencies too, several times the size, for as long as the explanations need the table."""
+    keep = [
+        c.unquote().name
+        for c in wide.columns
+        if c.unquote().name in ("unique_id_l", "unique_id_r", "match_weight")
+        or c.unquote().name.startswith("mw_")
+    ]
+    try:
+        # Splink's own table and column names only: no record text reaches this SQL.
+        return linker.misc.query_sql(
+            f"SELECT {', '.join(keep)} FROM {wide.physical_name}",  # noqa: S608
+            output_type="splink_df",
+        )
+    finally:
+        _drop(wide)
+
+
 def _predict(
     linker: Any,
     threshold: float | None,
@@ -548,12 +568,13 @@ def _predict(
                 _BLOCKED, blocked.physical_name
             )
             try:
-                scored.tables.append(
-                    linker.inference.predict(threshold_match_weight=threshold, warning_mode="never")
+                wide = linker.inference.predict(
+                    threshold_match_weight=threshold, warning_mode="never"
                 )
             finally:
                 cache.pop(_BLOCKED, None)
                 _drop(blocked)
+            scored.tables.append(_narrow(linker, wide))
     except BaseException:
         scored.drop_table_from_database_and_remove_from_cache()
         raise
