@@ -191,3 +191,16 @@ def test_existing_cluster_members_outside_the_run_are_left_out() -> None:
     clusters = np.array(["p1", "p2"], dtype=object)
     fixed = _fixed_codes(names, clusters, {"a": "p1", "b": "p1", "e": "p2", "z": "p2"}, 3)
     assert fixed == {0: 3, 2: 4}  # "b" and "z" are not records of this run
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=40))
+def test_groups_of_links_are_the_connected_components(links: list[tuple[int, int]]) -> None:
+    a = np.array([x for x, _ in links], dtype=np.int64)
+    b = np.array([y for _, y in links], dtype=np.int64)
+    records, labels = engine_module._components(a, b)
+    expected, _ = constrained_clusters(sorted({*a.tolist(), *b.tolist()}), (), forced=links)
+    assert records.tolist() == sorted(expected)
+    label = dict(zip(records.tolist(), labels.tolist(), strict=True))
+    for x in expected:
+        for y in expected:
+            assert (label[x] == label[y]) == (expected[x] == expected[y])

@@ -721,16 +721,11 @@ def _cannot_links_in_groups(
         members = [(r, c) for r, c in existing.items() if c in touched]
         a += [r for r, _ in members]
         b += [c for _, c in members]
-    groups = {r: g for r, g in _components(a, b).items() if r < span}
-    if not groups:
+    linked, group = _components(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+    keep = linked < span
+    if not keep.any():
         return []
-    table = pd.DataFrame(
-        {
-            "unique_id": np.fromiter(groups.keys(), dtype=np.int64, count=len(groups)),
-            "grp": np.fromiter(groups.values(), dtype=np.int64, count=len(groups)),
-        }
-    )
-    del groups
+    table = pd.DataFrame({"unique_id": linked[keep], "grp": group[keep]})
     grouped = api.register(table, table_name="__dalil_groups")
     # Splink's and our own table names only: no record text reaches this SQL.
     joined = api.query_sql(
@@ -754,10 +749,19 @@ def _cannot_links_in_groups(
     )
 
 
-def _components(a: list[int], b: list[int]) -> dict[int, int]:
-    """Record -> group id for the records on at least one of the given links."""
-    groups, _ = constrained_clusters(sorted({*a, *b}), (), forced=zip(a, b, strict=True))
-    return groups
+def _components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The records on at least one of the links ``a[i]``-``b[i]`` (sorted) and the connected
+    component of each (a label shared by the records of one group)."""
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
+    records = np.unique(np.concatenate([a, b]))
+    if not len(records):
+        return records, records
+    i, j = np.searchsorted(records, a), np.searchsorted(records, b)
+    graph = coo_array((np.ones(len(i), dtype=np.int8), (i, j)), shape=(len(records),) * 2)
+    _, labels = connected_components(graph, directed=False)
+    return records, labels.astype(np.int64)
 
 
 def _pairs_frame(raw: pd.DataFrame) -> pd.DataFrame:
