@@ -291,16 +291,18 @@ def _explain(df: pd.DataFrame, settings: dict[str, Any]) -> list[str]:
         adj = np.nan_to_num(df["sibling_adjustment"].to_numpy(dtype=float))
         head = f'"sibling check": {{"level": "{SIBLING_LABEL}", "bayes_factor": '
         parts.append(([head], np.zeros(len(df), dtype=np.int64), adj))
-    columns = [(heads, level.tolist(), weight.tolist()) for heads, level, weight in parts]
-    return [
-        "{"
-        + ", ".join(
-            f'{heads[level[i]]}{2.0 ** weight[i]:.4g}, "weight": {weight[i]:.2f}}}'
-            for heads, level, weight in columns
+    texts = np.full(len(df), "{", dtype=object)
+    for k, (heads, level, weight) in enumerate(parts):
+        # Each distinct weight is written once (most comparisons have a few levels' weights);
+        # distinct by its bits, so that -0.0 and 0.0 keep their own text.
+        bits, where = np.unique(weight.view(np.int64), return_inverse=True)
+        written = np.array(
+            [f'{2.0**w:.4g}, "weight": {w:.2f}}}' for w in bits.view(np.float64).tolist()],
+            dtype=object,
         )
-        + "}"
-        for i in range(len(df))
-    ]
+        texts += (", " if k else "") + np.array(heads, dtype=object)[level] + written[where]
+    out: list[str] = (texts + "}").tolist()
+    return out
 
 
 def _status(p: pd.Series) -> pd.Series:
@@ -610,7 +612,10 @@ def _fetch(
     )
     raw["a"] = raw["a"].astype(np.int64)
     raw["b"] = raw["b"].astype(np.int64)
-    return raw, predictions
+    # In the pairs' order, not the database's (which its threads decide): the prior's sum, and
+    # so the last bits of every weight, and ties among the near misses then never vary.
+    order = np.lexsort((raw["b"].to_numpy(), raw["a"].to_numpy()))
+    return raw.iloc[order].reset_index(drop=True), predictions
 
 
 def _weights(linker: Any, predictions: Scored, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
