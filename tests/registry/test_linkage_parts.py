@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from dalil.errors import InvalidInput
 from dalil.registry.linkage.cluster import constrained_clusters
 from dalil.registry.linkage.engine import fixed_point_prior
-from dalil.registry.linkage.features import _dates, prepare
+from dalil.registry.linkage.features import _dates, _text, prepare
 from dalil.registry.linkage.metrics import (
     bcubed_scores,
     pairs_to_clusters,
@@ -141,6 +141,22 @@ def test_dates_read_once_per_distinct_value_read_as_each_row_alone(
     for i, value in series.items():
         alone = _dates(pd.Series([value], dtype="object")).iloc[0]
         assert together.loc[i].to_dict() == alone.to_dict()
+
+
+_cell_value = st.one_of(
+    st.none(), st.sampled_from([" محمد ", "Ali", "", "  ", "1", "1.0"]), st.text(max_size=8)
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_cell_value, max_size=15), st.booleans())
+def test_text_is_each_cell_stripped_and_blank_as_none(values: list[object], numbers: bool) -> None:
+    cells: list[object] = [*values, 1, 1.0, True] if numbers else values  # 1 == 1.0 == True
+    series = pd.Series(cells, dtype="object", index=range(7, 7 + len(cells)))
+    expected = [None if pd.isna(v) else (str(v).strip() or None) for v in cells]
+    got = _text(series)
+    assert list(got.index) == list(series.index)
+    assert [None if pd.isna(v) else v for v in got] == expected
 
 
 # ----------------------------------------------------------------- clustering

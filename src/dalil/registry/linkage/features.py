@@ -69,8 +69,17 @@ def _text(series: pd.Series) -> pd.Series:
     """Strings with blanks and nulls as None."""
     present = series.notna()
     out = pd.Series(None, index=series.index, dtype="object")
-    if present.any():
-        text = series[present].astype(str).str.strip()
+    if not present.any():
+        return out
+    values = series[present]
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        # Text repeats (names, places, dates): each distinct value is stripped once. Only for
+        # text: 1 and 1.0 are one value to a lookup but two texts.
+        uniques = values.unique()
+        table = dict(zip(uniques, (str(u).strip() or None for u in uniques), strict=True))
+        out[present] = values.map(table).astype("object")
+    else:
+        text = values.astype(str).str.strip()
         out[present] = text.where(text != "", None)
     return out
 
