@@ -583,19 +583,9 @@ def _predict(
     return scored
 
 
-def _fetch(
-    linker: Any,
-    threshold: float | None,
-    pairs: PairsSql | None = None,
-    chunks: int = 1,
-    progress: Progress | None = None,
-) -> tuple[pd.DataFrame, Scored]:
-    """Score candidate pairs in the database (``pairs`` in ``chunks``, see :func:`_predict` and
-    ``CHUNK_PAIRS``) and fetch, of those with match weight >= ``threshold``, the ordered codes
-    ``a < b``, the match weight and the personal evidence (the comparisons that tell siblings
-    apart, see :mod:`.siblings`). The predictions table stays in the database for the
-    explanations; the caller drops it."""
-    predictions = _predict(linker, threshold, pairs, chunks, progress)
+def _personal(predictions: Scored) -> str:
+    """SQL for a pair's personal evidence: the weights of the comparisons that tell siblings
+    apart (see :mod:`.siblings`)."""
     columns = {c.unquote().name for c in predictions.columns}
     personal = [
         f"coalesce({c}, 0)"
@@ -603,19 +593,47 @@ def _fetch(
         for c in (f"mw_{name}", f"mw_tf_adj_{name}")
         if c in columns
     ]
+    return " + ".join(personal) or "0.0"
+
+
+def _arrays(linker: Any, sql: str) -> dict[str, np.ndarray]:
+    """A query's columns as arrays; on DuckDB straight into numpy, with no DataFrame between."""
+    con = getattr(linker._db_api, "_con", None)
+    if con is not None:
+        return {k: np.asarray(v) for k, v in con.execute(sql).fetchnumpy().items()}
+    frame = linker.misc.query_sql(sql, output_type="pandas")
+    return {c: frame[c].to_numpy() for c in frame.columns}
+
+
+def _read(linker: Any, predictions: Scored, min_weight: float | None = None) -> pd.DataFrame:
+    """Of the scored pairs (those with match weight >= ``min_weight``), the ordered codes
+    ``a < b``, the match weight and the personal evidence, in the pairs' order: not the
+    database's, which its threads decide, so that the prior's sum, the last bits of every weight
+    and ties among the near misses never vary."""
+    where = "" if min_weight is None else f" WHERE match_weight >= {float(min_weight)!r}"
     # Table and column names are Splink's own: no record text reaches this SQL.
-    raw = linker.misc.query_sql(
+    columns = _arrays(
+        linker,
         "SELECT least(unique_id_l, unique_id_r) AS a, "  # noqa: S608
         "greatest(unique_id_l, unique_id_r) AS b, match_weight, "
-        f"{' + '.join(personal) or '0.0'} AS personal FROM {predictions.source()}",
-        output_type="pandas",
+        f"{_personal(predictions)} AS personal FROM {predictions.source()}{where} ORDER BY a, b",
     )
-    raw["a"] = raw["a"].astype(np.int64)
-    raw["b"] = raw["b"].astype(np.int64)
-    # In the pairs' order, not the database's (which its threads decide): the prior's sum, and
-    # so the last bits of every weight, and ties among the near misses then never vary.
-    order = np.lexsort((raw["b"].to_numpy(), raw["a"].to_numpy()))
-    return raw.iloc[order].reset_index(drop=True), predictions
+    return pd.DataFrame(
+        {
+            "a": columns["a"].astype(np.int64),
+            "b": columns["b"].astype(np.int64),
+            "match_weight": columns["match_weight"].astype(float),
+            "personal": columns["personal"].astype(float),
+        }
+    )
+
+
+def _fetch(linker: Any, threshold: float | None) -> tuple[pd.DataFrame, Scored]:
+    """Score candidate pairs on the model's own blocking rules and read all those with match
+    weight >= ``threshold`` (:func:`_read`). The predictions stay in the database; the caller
+    drops them."""
+    predictions = _predict(linker, threshold, None, 1)
+    return _read(linker, predictions), predictions
 
 
 def _weights(linker: Any, predictions: Scored, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
@@ -675,22 +693,50 @@ def _score(
     count) sets how many chunks they are scored in."""
     used = settings["probability_two_random_records_match"]
     chunks = score_chunks(candidate_pairs)
-    raw, predictions = _fetch(linker, _logit2(PAIR_FLOOR), pairs, chunks, progress)
+    predictions = _predict(linker, _logit2(PAIR_FLOOR), pairs, chunks, progress)
     info: dict[str, Any] = {
         "candidate_pairs_at_most": candidate_pairs,
         "scored_in_chunks": chunks,
-        "fetched_pairs": len(raw),
         "fetch_floor": {"probability_at_training_prior": PAIR_FLOOR},
         "return_floor": {"probability": RETURN_FLOOR},
     }
+    try:
+        if prior is None:
+            # The prior's fixed point needs every scored pair's evidence, and only that: two
+            # numbers a pair, not a frame of them (at five million records the scored pairs
+            # are tens of millions).
+            scored = _arrays(
+                linker,
+                f"SELECT match_weight, {_personal(predictions)} AS personal "  # noqa: S608
+                f"FROM {predictions.source()} "
+                "ORDER BY least(unique_id_l, unique_id_r), greatest(unique_id_l, unique_id_r)",
+            )
+            weight = scored["match_weight"].astype(float)
+            personal = np.nan_to_num(scored.pop("personal").astype(float))
+            del scored
+            info["fetched_pairs"] = len(weight)
+            if len(weight):
+                evidence = sibling_evidence(weight - _logit2(used), personal, siblings)
+                del weight, personal
+                prior, iterations = fixed_point_prior(evidence, n * (n - 1) / 2, used)
+                info["prior_iterations"] = iterations
+                del evidence
+            else:
+                prior = 1 / max(n, 2)
+        else:
+            # Splink's own table name only: no record text reaches this SQL.
+            count = _arrays(linker, f"SELECT count(*) AS n FROM {predictions.source()}")  # noqa: S608
+            info["fetched_pairs"] = int(count["n"][0])
+        # Then only the pairs that may be returned. The sibling check never adds evidence, so a
+        # pair at >= RETURN_FLOOR has Splink's weight >= this (less a hair for rounding).
+        floor = _logit2(RETURN_FLOOR) - _logit2(prior) + _logit2(used) - 1e-6
+        raw = _read(linker, predictions, floor)
+    except BaseException:
+        predictions.drop_table_from_database_and_remove_from_cache()
+        raise
     if keep is not None and not raw.empty:
         raw = raw[keep(raw)].reset_index(drop=True)
     _evidence(raw, used, siblings)
-    if raw.empty:
-        prior = prior if prior is not None else 1 / max(n, 2)
-    elif prior is None:
-        prior, iterations = fixed_point_prior(raw["evidence"].to_numpy(), n * (n - 1) / 2, used)
-        info["prior_iterations"] = iterations
     raw["match_weight"] = raw["evidence"] + _logit2(prior)
     raw["match_probability"] = _probability(raw["match_weight"].to_numpy())
     return raw, prior, info, predictions
