@@ -179,7 +179,8 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     out["by"], out["bm"], out["bd"], out["birth_ymd"] = birth.y, birth.m, birth.d, birth.ymd
     digits = col["birth_date"].fillna("").str.replace(r"\D", "", regex=True)
     out["birth_digits"] = digits.where(digits.str.len() == 8, None)
-    event = _dates(col["death_date"].fillna(col["status_date"]))
+    death = col["death_date"]
+    event = _dates(death.where(death.notna(), col["status_date"]))  # else the status's date
     out["ey"], out["em"], out["ed"], out["event_ymd"] = event.y, event.m, event.d, event.ymd
     age = pd.to_numeric(col["age"], errors="coerce")
     age = age.where((age >= 0) & (age <= 120)).round()
