@@ -680,17 +680,19 @@ def _score(
     keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
     progress: Progress | None = None,
 ) -> tuple[pd.DataFrame, float, dict[str, Any], Scored]:
-    """Predicted pairs with evidence (weighed against siblings too, share ``siblings`` of
-    non-matching pairs: see :mod:`.siblings`); the prior re-estimated unless ``prior`` is given;
-    and the predictions table (for explanations: drop it when done).
+    """Predicted pairs that may be returned (a superset of those at >= ``RETURN_FLOOR``), with
+    evidence (weighed against siblings too, share ``siblings`` of non-matching pairs: see
+    :mod:`.siblings`); the prior re-estimated unless ``prior`` is given; and the scored pairs
+    (for explanations: drop them when done).
 
     Every candidate pair is scored in the database, but only pairs with a probability >=
-    ``PAIR_FLOOR`` at the training prior are kept and fetched: on a million records the rest
-    are tens or hundreds of millions of plain non-matches, each below ``PAIR_FLOOR`` in the
-    prior's fixed point. The ones clustering needs, evidence against a join inside a group,
-    are scored afterwards (:func:`_cannot_links_in_groups`). ``pairs`` makes the candidate
-    pairs (:func:`.blocking.blocked_pairs_sql`); ``candidate_pairs`` (the blocking plan's
-    count) sets how many chunks they are scored in."""
+    ``PAIR_FLOOR`` at the training prior are kept there, and only their evidence is read for
+    the prior's fixed point: on a million records the rest are tens of millions of plain
+    non-matches, each below ``PAIR_FLOOR`` in the prior's fixed point. The ones clustering
+    needs, evidence against a join inside a group, are scored afterwards
+    (:func:`_cannot_links_in_groups`). ``pairs`` makes the candidate pairs
+    (:func:`.blocking.blocked_pairs_sql`); ``candidate_pairs`` (the blocking plan's count) sets
+    how many chunks they are scored in."""
     used = settings["probability_two_random_records_match"]
     chunks = score_chunks(candidate_pairs)
     predictions = _predict(linker, _logit2(PAIR_FLOOR), pairs, chunks, progress)
