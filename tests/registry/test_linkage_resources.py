@@ -33,6 +33,20 @@ def data() -> pd.DataFrame:
     return records(n_people=60, seed=3)[0]
 
 
+def test_reading_only_the_pairs_that_may_be_returned_loses_none(
+    data: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The engine reads only scored pairs whose Splink weight reaches the return floor's bound;
+    # reading every scored pair instead must return the very same pairs.
+    lean = link(data, seed=1)
+    read = engine_module._read
+    monkeypatch.setattr(engine_module, "_read", lambda linker, scored, _=None: read(linker, scored))
+    everything = link(data, seed=1)
+    assert lean.clusters.equals(everything.clusters)
+    _same_result(lean.pairs, everything.pairs)
+    assert lean.calibration["prior"]["value"] == everything.calibration["prior"]["value"]
+
+
 def test_a_run_under_a_small_memory_limit_gives_the_same_clusters_and_leaves_no_spill(
     data: pd.DataFrame, tmp_path: Path
 ) -> None:
