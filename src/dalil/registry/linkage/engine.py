@@ -608,8 +608,7 @@ def _arrays(linker: Any, sql: str) -> dict[str, np.ndarray]:
 def _read(linker: Any, predictions: Scored, min_weight: float | None = None) -> pd.DataFrame:
     """Of the scored pairs (those with match weight >= ``min_weight``), the ordered codes
     ``a < b``, the match weight and the personal evidence, in the pairs' order: not the
-    database's, which its threads decide, so that the prior's sum, the last bits of every weight
-    and ties among the near misses never vary."""
+    database's, which its threads decide, so that ties among the near misses never vary."""
     where = "" if min_weight is None else f" WHERE match_weight >= {float(min_weight)!r}"
     # Table and column names are Splink's own: no record text reaches this SQL.
     columns = _arrays(
@@ -677,7 +676,6 @@ def _score(
     siblings: float,
     pairs: PairsSql,
     candidate_pairs: int,
-    keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
     progress: Progress | None = None,
 ) -> tuple[pd.DataFrame, float, dict[str, Any], Scored]:
     """Predicted pairs that may be returned (a superset of those at >= ``RETURN_FLOOR``), with
@@ -736,8 +734,6 @@ def _score(
     except BaseException:
         predictions.drop_table_from_database_and_remove_from_cache()
         raise
-    if keep is not None and not raw.empty:
-        raw = raw[keep(raw)].reset_index(drop=True)
     _evidence(raw, used, siblings)
     raw["match_weight"] = raw["evidence"] + _logit2(prior)
     raw["match_probability"] = _probability(raw["match_weight"].to_numpy())
@@ -1133,8 +1129,7 @@ def link_new(
             n,
             siblings,
             _pairs(plan, sdf.physical_name, _NEW),
-            touching_new,
-            keep=lambda df: is_new[df["a"].to_numpy()] | is_new[df["b"].to_numpy()],
+            touching_new,  # the pairs SQL makes only pairs with a new record
         )
         settings = linker.misc.save_model_to_json()
         returned = raw[raw["match_probability"] >= RETURN_FLOOR].reset_index(drop=True)
