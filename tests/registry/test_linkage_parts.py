@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from dalil.errors import InvalidInput
 from dalil.registry.linkage.cluster import constrained_clusters
-from dalil.registry.linkage.engine import fixed_point_prior
 from dalil.registry.linkage.features import _dates, _text, prepare
 from dalil.registry.linkage.metrics import (
     bcubed_scores,
@@ -20,6 +19,7 @@ from dalil.registry.linkage.metrics import (
     pairwise_link_scores,
     pairwise_scores,
 )
+from dalil.registry.linkage.prior import fixed_point_prior
 from dalil.registry.linkage.schema import RECORD_COLUMNS
 from dalil.registry.linkage.siblings import adjust, sibling_rate
 

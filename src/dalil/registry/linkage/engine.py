@@ -44,6 +44,13 @@ from dalil.registry.linkage.blocking import (
 )
 from dalil.registry.linkage.cluster import constrained_clusters
 from dalil.registry.linkage.features import prepare
+from dalil.registry.linkage.prior import (
+    KINDS,
+    PairKinds,
+    Priors,
+    fixed_point_prior,
+    fixed_point_priors,
+)
 from dalil.registry.linkage.siblings import PERSONAL, sibling_rate
 from dalil.registry.linkage.siblings import adjust as sibling_evidence
 
@@ -73,6 +80,9 @@ PAIR_COLUMNS = [
 ]
 _LOG = logging.getLogger(__name__)
 SIBLING_LABEL = "shared household fields weighed against a sibling"
+# The prior's entry in an explanation, by kind of pair (see .prior): with it the weights of an
+# explanation add up to the pair's match weight.
+PRIOR_LABELS = ("two records of one list", "records of two lists")
 
 
 @dataclass
@@ -234,21 +244,6 @@ def _probability(weight: np.ndarray) -> np.ndarray:
     return out
 
 
-def fixed_point_prior(
-    evidence: np.ndarray, total_pairs: float, start: float, max_iter: int = 500
-) -> tuple[float, int]:
-    """Maximum-likelihood prior given each candidate pair's evidence (log2 Bayes factor)."""
-    lam = min(max(start, 1e-12), 0.5)
-    bf = np.exp2(np.clip(evidence, -300, 300))
-    for i in range(1, max_iter + 1):
-        p = lam * bf / (lam * bf + 1 - lam)
-        new = float(min(max(p.sum() / total_pairs, 1e-12), 0.5))
-        if abs(new - lam) <= 1e-6 * lam:
-            return new, i
-        lam = new
-    return lam, max_iter
-
-
 def _levels(settings: dict[str, Any]) -> dict[str, list[tuple[float, str]]]:
     """Per comparison, each level's base weight log2(m/u) and its label (null level: 0)."""
     out: dict[str, list[tuple[float, str]]] = {}
@@ -291,6 +286,11 @@ def _explain(df: pd.DataFrame, settings: dict[str, Any]) -> list[str]:
         adj = np.nan_to_num(df["sibling_adjustment"].to_numpy(dtype=float))
         head = f'"sibling check": {{"level": "{SIBLING_LABEL}", "bayes_factor": '
         parts.append(([head], np.zeros(len(df), dtype=np.int64), adj))
+    if "prior" in df.columns and "kind" in df.columns:
+        # How likely two records of this kind are to be one person before any comparison.
+        heads = [f'"prior": {{"level": "{label}", "bayes_factor": ' for label in PRIOR_LABELS]
+        kind = df["kind"].to_numpy(dtype=np.int64)
+        parts.append((heads, kind, df["prior"].to_numpy(dtype=float)))
     texts = np.full(len(df), "{", dtype=object)
     for k, (heads, level, weight) in enumerate(parts):
         # Each distinct weight is written once (most comparisons have a few levels' weights);
@@ -671,22 +671,22 @@ def _evidence(raw: pd.DataFrame, used: float, siblings: float) -> None:
 def _score(
     linker: Any,
     settings: dict[str, Any],
-    prior: float | None,
-    n: int,
+    priors: Priors | None,
+    kinds: PairKinds,
     siblings: float,
     pairs: PairsSql,
     candidate_pairs: int,
     progress: Progress | None = None,
-) -> tuple[pd.DataFrame, float, dict[str, Any], Scored]:
+) -> tuple[pd.DataFrame, Priors, dict[str, Any], Scored]:
     """Predicted pairs that may be returned (a superset of those at >= ``RETURN_FLOOR``), with
     evidence (weighed against siblings too, share ``siblings`` of non-matching pairs: see
-    :mod:`.siblings`); the prior re-estimated unless ``prior`` is given; and the scored pairs
-    (for explanations: drop them when done).
+    :mod:`.siblings`); the priors (one per kind of pair, see :mod:`.prior`) re-estimated unless
+    ``priors`` are given; and the scored pairs (for explanations: drop them when done).
 
     Every candidate pair is scored in the database, but only pairs with a probability >=
     ``PAIR_FLOOR`` at the training prior are kept there, and only their evidence is read for
-    the prior's fixed point: on a million records the rest are tens of millions of plain
-    non-matches, each below ``PAIR_FLOOR`` in the prior's fixed point. The ones clustering
+    the priors' fixed point: on a million records the rest are tens of millions of plain
+    non-matches, each below ``PAIR_FLOOR`` in the priors' fixed point. The ones clustering
     needs, evidence against a join inside a group, are scored afterwards
     (:func:`_cannot_links_in_groups`). ``pairs`` makes the candidate pairs
     (:func:`.blocking.blocked_pairs_sql`); ``candidate_pairs`` (the blocking plan's count) sets
@@ -701,43 +701,70 @@ def _score(
         "return_floor": {"probability": RETURN_FLOOR},
     }
     try:
-        if prior is None:
-            # The prior's fixed point needs every scored pair's evidence, and only that: two
-            # numbers a pair, not a frame of them (at five million records the scored pairs
-            # are tens of millions).
-            scored = _arrays(
-                linker,
-                f"SELECT match_weight, {_personal(predictions)} AS personal "  # noqa: S608
-                f"FROM {predictions.source()} "
-                "ORDER BY least(unique_id_l, unique_id_r), greatest(unique_id_l, unique_id_r)",
-            )
-            weight = scored["match_weight"].astype(float)
-            personal = np.nan_to_num(scored.pop("personal").astype(float))
-            del scored
-            info["fetched_pairs"] = len(weight)
-            if len(weight):
-                evidence = sibling_evidence(weight - _logit2(used), personal, siblings)
-                del weight, personal
-                prior, iterations = fixed_point_prior(evidence, n * (n - 1) / 2, used)
-                info["prior_iterations"] = iterations
-                del evidence
-            else:
-                prior = 1 / max(n, 2)
+        if priors is None:
+            priors = _estimate_priors(linker, predictions, kinds, used, siblings, info)
         else:
             # Splink's own table name only: no record text reaches this SQL.
             count = _arrays(linker, f"SELECT count(*) AS n FROM {predictions.source()}")  # noqa: S608
             info["fetched_pairs"] = int(count["n"][0])
         # Then only the pairs that may be returned. The sibling check never adds evidence, so a
         # pair at >= RETURN_FLOOR has Splink's weight >= this (less a hair for rounding).
-        floor = _logit2(RETURN_FLOOR) - _logit2(prior) + _logit2(used) - 1e-6
+        strongest = float(priors.by_kind.max())
+        floor = _logit2(RETURN_FLOOR) - _logit2(strongest) + _logit2(used) - 1e-6
         raw = _read(linker, predictions, floor)
     except BaseException:
         predictions.drop_table_from_database_and_remove_from_cache()
         raise
     _evidence(raw, used, siblings)
-    raw["match_weight"] = raw["evidence"] + _logit2(prior)
+    kind = kinds.kind(raw["a"].to_numpy(), raw["b"].to_numpy())
+    raw["match_weight"] = raw["evidence"].to_numpy() + priors.weights()[kind]
     raw["match_probability"] = _probability(raw["match_weight"].to_numpy())
-    return raw, prior, info, predictions
+    return raw, priors, info, predictions
+
+
+def _estimate_priors(
+    linker: Any,
+    predictions: Scored,
+    kinds: PairKinds,
+    used: float,
+    siblings: float,
+    info: dict[str, Any],
+) -> Priors:
+    """The prior of all pairs and of each kind, by their fixed points over the scored pairs
+    (:mod:`.prior`). They need every scored pair's evidence and kind, and only that: arrays,
+    not a frame (at five million records the scored pairs are tens of millions)."""
+    n = len(kinds.lists)
+    # Splink's own table and column names only: no record text reaches this SQL.
+    scored = _arrays(
+        linker,
+        "SELECT least(unique_id_l, unique_id_r) AS a, "  # noqa: S608
+        "greatest(unique_id_l, unique_id_r) AS b, match_weight, "
+        f"{_personal(predictions)} AS personal FROM {predictions.source()} ORDER BY a, b",
+    )
+    kind = kinds.kind(scored.pop("a").astype(np.int64), scored.pop("b").astype(np.int64))
+    weight = scored["match_weight"].astype(float)
+    personal = np.nan_to_num(scored.pop("personal").astype(float))
+    del scored
+    info["fetched_pairs"] = len(weight)
+    if not len(weight):
+        pooled = 1 / max(n, 2)
+        return Priors(pooled, np.full(len(KINDS), pooled))
+    evidence = sibling_evidence(weight - _logit2(used), personal, siblings)
+    del weight, personal
+    pooled, iterations = fixed_point_prior(evidence, n * (n - 1) / 2, used)
+    by_kind, kind_iterations = fixed_point_priors(evidence, kind, kinds.pairs, pooled)
+    info["prior_iterations"] = iterations
+    info["kinds"] = {
+        name: {
+            "pairs": kinds.pairs[k],
+            "scored_pairs": int((kind == k).sum()),
+            "prior": float(by_kind[k]),
+            "expected_matches": float(by_kind[k] * kinds.pairs[k]),
+        }
+        for k, name in enumerate(KINDS)
+    }
+    info["kinds_iterations"] = kind_iterations
+    return Priors(pooled, by_kind)
 
 
 def _cannot_links_in_groups(
@@ -850,13 +877,20 @@ def _pairs_frame(raw: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _comparison_weights(linker: Any, predictions: Scored, pairs: pd.DataFrame) -> pd.DataFrame:
-    """The comparisons' weights of the pairs to explain, read while the predictions exist."""
+def _comparison_weights(
+    linker: Any, predictions: Scored, pairs: pd.DataFrame, kinds: PairKinds, priors: Priors
+) -> pd.DataFrame:
+    """The comparisons' weights of the pairs to explain, read while the predictions exist, with
+    each pair's sibling adjustment, kind and prior (as a weight)."""
     rows = np.flatnonzero(pairs["explain"].eq(True).to_numpy())
     if not len(rows):
         return pd.DataFrame(index=rows)
-    detail = _weights(linker, predictions, pairs["a"].to_numpy()[rows], pairs["b"].to_numpy()[rows])
+    a, b = pairs["a"].to_numpy()[rows], pairs["b"].to_numpy()[rows]
+    detail = _weights(linker, predictions, a, b)
     detail["sibling_adjustment"] = pairs["sibling_adjustment"].to_numpy()[rows]
+    kind = kinds.kind(a, b)
+    detail["kind"] = kind
+    detail["prior"] = priors.weights()[kind]
     detail.index = rows
     return detail
 
@@ -972,12 +1006,15 @@ def link(
     names = _encode(features)
     _give_back()
     n = len(names)
+    kinds = _kinds(features)
     same, different = (_code_pairs(names, group) for group in _labels(labels))
     calibration: dict[str, Any] = {"records": n, "engine": engine, "seed": seed}
     if n < 2:
         pairs = _apply_labels(_pairs_frame(pd.DataFrame()), set(), set(), 1)
         clusters = pd.DataFrame({"record_id": names, "cluster_id": names})
-        return LinkResult(_finish(pairs, names), clusters, _model({}, 0.0, n, 0.0), calibration)
+        nothing = Priors(0.0, np.zeros(len(KINDS)))
+        model = _model({}, nothing, kinds, 0.0)
+        return LinkResult(_finish(pairs, names), clusters, model, calibration)
     comparisons = usable_comparisons(features)
     calibration["comparisons"] = comparisons
     plan = plan_blocking(features)
@@ -995,33 +1032,36 @@ def link(
         _tick(progress, "predict", 0.6)
         settings = _bounded(linker.misc.save_model_to_json(), calibration)
         linker = Linker(sdf, settings, log_level=None)
-        raw, prior, info, predictions = _score(
+        raw, priors, info, predictions = _score(
             linker,
             settings,
             None,
-            n,
+            kinds,
             siblings,
             _pairs(plan, sdf.physical_name),
             plan.as_json()["pairs_at_most"],
             progress=progress,
         )
         _tick(progress, "cluster", 0.85)
+        prior = priors.pooled
         settings["probability_two_random_records_match"] = prior
         returned = raw[raw["match_probability"] >= RETURN_FLOOR].reset_index(drop=True)
         del raw
         pairs = _apply_labels(_pairs_frame(returned), same, different, n)
         del returned
         far = _cannot_links_in_groups(api, sdf, settings, siblings, pairs, n)
-        detail = _comparison_weights(linker, predictions, pairs)
+        detail = _comparison_weights(linker, predictions, pairs, kinds, priors)
         _drop(predictions)
     # The database is closed (and its memory with it) before the texts are written.
     _give_back()
     _explanations(pairs, detail, settings)
     del detail
     calibration["prior"] = {
-        "method": "maximum-likelihood fixed point over all pairs given m and u",
+        "method": "maximum-likelihood fixed point over all pairs given m and u; then one per "
+        "kind of pair (within a list, across lists), drawn towards it",
         "value": prior,
         "expected_matches": prior * n * (n - 1) / 2,
+        "by_kind": {name: float(priors.by_kind[k]) for k, name in enumerate(KINDS)},
         **info,
     }
     calibration["siblings"] = {
@@ -1044,17 +1084,28 @@ def link(
     }
     _tick(progress, "done", 1.0)
     return LinkResult(
-        _finish(pairs, names), clusters, _model(settings, prior, n, siblings), calibration
+        _finish(pairs, names), clusters, _model(settings, priors, kinds, siblings), calibration
     )
 
 
-def _model(settings: dict[str, Any], prior: float, n: int, siblings: float) -> dict[str, Any]:
+def _kinds(features: pd.DataFrame) -> PairKinds:
+    """Each record's list, by record code (``unique_id`` holds the codes)."""
+    lists = np.empty(len(features), dtype=object)
+    lists[features["unique_id"].to_numpy(dtype=np.int64)] = features["source_id"].to_numpy()
+    return PairKinds.of(lists)
+
+
+def _model(
+    settings: dict[str, Any], priors: Priors, kinds: PairKinds, siblings: float
+) -> dict[str, Any]:
+    n = len(kinds.lists)
     return {
         "format": MODEL_FORMAT,
         "records": n,
-        "prior": prior,
-        # Kept constant when records are added: the prior scales with 1 / (N - 1).
-        "matches_per_record": prior * max(n - 1, 0),
+        "prior": priors.pooled,
+        # Kept constant when records are added: a prior scales with 1 / (N - 1).
+        "matches_per_record": priors.pooled * max(n - 1, 0),
+        "matches_per_record_by_kind": priors.per_record(kinds),
         # Likewise the share of pairs that are siblings (a household has a few children).
         "siblings_per_record": siblings * max(n - 1, 0),
         "splink": settings,
@@ -1107,7 +1158,15 @@ def link_new(
     # Existing clusters as codes above the records' (n + j for the j-th cluster id, sorted).
     cluster_names = np.array(sorted(set(fixed_ids.values())), dtype=object)
     fixed = _fixed_codes(names, cluster_names, fixed_ids, n)
+    kinds = _kinds(both)
     prior = min(0.5, model["matches_per_record"] / max(n - 1, 1)) or 1e-12
+    # Models saved before the priors by kind of pair have one prior for every pair.
+    by_kind = model.get("matches_per_record_by_kind")
+    priors = (
+        Priors.rescaled(by_kind, prior, kinds)
+        if by_kind
+        else Priors(prior, np.full(len(KINDS), prior))
+    )
     # Models saved before the sibling check have no rate: estimate it from these records.
     per_record = model.get("siblings_per_record")
     siblings = per_record / max(n - 1, 1) if per_record is not None else sibling_rate(both)
@@ -1125,8 +1184,8 @@ def link_new(
         raw, _, info, predictions = _score(
             linker,
             linker.misc.save_model_to_json(),
-            prior,
-            n,
+            priors,
+            kinds,
             siblings,
             _pairs(plan, sdf.physical_name, _NEW),
             touching_new,  # the pairs SQL makes only pairs with a new record
@@ -1138,7 +1197,7 @@ def link_new(
         involved = is_new[pairs["a"].to_numpy()] | is_new[pairs["b"].to_numpy()]
         pairs = pairs[involved].reset_index(drop=True)
         far = _cannot_links_in_groups(api, sdf, settings, siblings, pairs, n, fixed)
-        detail = _comparison_weights(linker, predictions, pairs)
+        detail = _comparison_weights(linker, predictions, pairs, kinds, priors)
         _drop(predictions)
     _explanations(pairs, detail, settings)
     ids = np.flatnonzero(is_new).tolist()
@@ -1156,7 +1215,12 @@ def link_new(
         "records": n,
         "new_records": len(ids),
         "engine": engine,
-        "prior": {"method": "saved model, rescaled to N", "value": prior, **info},
+        "prior": {
+            "method": "saved model, rescaled to N",
+            "value": prior,
+            "by_kind": {name: float(priors.by_kind[k]) for k, name in enumerate(KINDS)},
+            **info,
+        },
         "siblings": {"method": "saved model, rescaled to N", "value": siblings},
         "decision": {"match_probability": DECISION, "review_band": list(REVIEW_BAND)},
         "clusters": {"refused": refused, "far_cannot_links": len(far)},

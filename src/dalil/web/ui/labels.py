@@ -102,6 +102,7 @@ COMPARISONS = {
     "event_date": N_("Date of the event"),
     "place": N_("Place"),
     "sibling check": N_("Sibling check"),
+    "prior": N_("Before any comparison"),
 }
 MATCH_LEVELS = {
     "null": N_("missing in a record"),
@@ -130,6 +131,8 @@ MATCH_LEVELS = {
     "shared household fields weighed against a sibling": N_(
         "shared family names weighed against being siblings"
     ),
+    "two records of one list": N_("two records of one list (rarely one person)"),
+    "records of two lists": N_("records of two lists"),
 }
 
 # Why a list row was rejected, by the registry's problem code (its message is shown beside).
