@@ -3,9 +3,9 @@
 Two records of one list are far less often one person than two records of two lists. A list
 rarely names a person twice (in-list duplicates are a few per cent of its records), while the
 lists of one case document many of the same people. One prior for every pair is too high for
-pairs within a list and too low for pairs across lists. The error grows with the lists: at a
-million synthetic records, pairs across lists at a predicted 0.1–0.3 were matches twice as
-often as predicted, and pairs within a list half as often.
+pairs within a list and too low for pairs across lists: at a million synthetic records, with
+one prior, pairs within a list predicted at 0.01–0.8 were matches 2–4 times less often than
+predicted (in odds), and pairs across lists 1.5–2.5 times more often.
 
 So pairs are of two *kinds*, within a list and across lists, and each kind has its own prior,
 estimated the same way as one would be: the maximum-likelihood fixed point given every scored
