@@ -329,3 +329,58 @@ def test_blocking_keeps_wide_rules_within_budget_and_narrows_the_rest() -> None:
         assert keys not in narrow.rules
         assert count_pairs(f, keys) > 5_000
     assert narrow.as_json()["pairs_at_most"] == sum(narrow.pairs)
+
+
+# ----------------------------------------------------------------- comparisons
+
+
+_DIGITS = st.text(alphabet="0123456789", min_size=8, max_size=8)
+
+
+@st.composite
+def _near_dates(draw: st.DrawFn) -> tuple[str, str]:
+    """Two birth dates' eight digits: equal, one digit changed, two neighbours swapped (the
+    middle ones too), or unrelated."""
+    a = draw(_DIGITS)
+    how = draw(st.sampled_from(["same", "digit", "swap", "any"]))
+    if how == "any":
+        return a, draw(_DIGITS)
+    b = list(a)
+    i = draw(st.integers(0, 7 if how != "swap" else 6))
+    if how == "digit":
+        b[i] = draw(st.sampled_from("0123456789"))
+    elif how == "swap":
+        b[i], b[i + 1] = b[i + 1], b[i]
+    return a, "".join(b)
+
+
+@given(st.lists(_near_dates(), min_size=1, max_size=60))
+@settings(max_examples=60, deadline=None)
+def test_the_guarded_one_typo_level_is_the_distance_itself(pairs: list[tuple[str, str]]) -> None:
+    import duckdb
+
+    from dalil.registry.linkage.model import _ONE_TYPO
+
+    # Fixed cases first, with what the level must say: the same, one digit, a swap across the
+    # middle (no half alike), two swaps, and a missing date on either side.
+    fixed = [
+        ("12345678", "12345678", True),
+        ("12345678", "12345679", True),
+        ("12345678", "12354678", True),
+        ("12345678", "21345687", False),
+        ("12345678", "12436578", False),
+        (None, "19800101", False),
+        ("19800101", None, False),
+    ]
+    frame = pd.DataFrame(
+        [(a, b) for a, b, _ in fixed] + pairs, columns=["birth_digits_l", "birth_digits_r"]
+    )
+    con = duckdb.connect()
+    con.register("p", frame)
+    got = con.execute(
+        f"SELECT coalesce({_ONE_TYPO}, false) AS guarded, "
+        "coalesce(damerau_levenshtein(birth_digits_l, birth_digits_r) <= 1, false) AS plain "
+        "FROM p"
+    ).fetchdf()
+    assert got["guarded"].tolist() == got["plain"].tolist()
+    assert got["guarded"].iloc[: len(fixed)].tolist() == [want for _, _, want in fixed]

@@ -12,10 +12,11 @@ Pure and read-only: the input frame is never modified, and nothing here decides 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from importlib.resources import files
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -84,24 +85,32 @@ def _text(series: pd.Series) -> pd.Series:
     return out
 
 
-def _map_unique(series: pd.Series, fn: Callable[[str], object]) -> pd.Series:
-    """Apply ``fn`` once per distinct value (names repeat a lot)."""
-    uniques = series.dropna().unique()
-    table = {u: fn(u) for u in uniques}
-    return series.map(table)
+def _per_unique(
+    series: pd.Series, fn: Callable[[str], Sequence[object]], width: int
+) -> list[pd.Series]:
+    """The ``width`` parts of ``fn``'s result, each as its own column (None where the value is
+    null), ``fn`` applied once per distinct value: names repeat a lot, so a million rows are a
+    take from a few thousand results, not a Python call or a dictionary lookup per row."""
+    codes, uniques = pd.factorize(series)  # nulls are code -1
+    results = [fn(u) for u in uniques]
+    out = []
+    for i in range(width):
+        # One more slot, None, where code -1 lands.
+        table = np.array([r[i] for r in results] + [None], dtype=object)
+        out.append(pd.Series(table[codes], index=series.index, dtype="object"))
+    return out
+
+
+def _parts_of_full_name(text: str) -> list[str | None]:
+    parsed = parse_full_name(text)
+    return [getattr(parsed, p) for p in _IN_FULL_NAME]
 
 
 def _split_keys(
     series: pd.Series, fn: Callable[[str], tuple[str | None, str | None, str | None]]
 ) -> list[pd.Series]:
-    """The three parts of ``fn``'s keys, each as its own column, ``fn`` applied once per
-    distinct value: a lookup per row, not a Python call per row."""
-    uniques = series.dropna().unique()
-    keys = [fn(u) for u in uniques]
-    return [
-        series.map(dict(zip(uniques, (k[i] for k in keys), strict=True))).astype("object")
-        for i in range(3)
-    ]
+    """The three parts of ``fn``'s keys, each as its own column (see :func:`_per_unique`)."""
+    return _per_unique(series, fn, 3)
 
 
 def _dates(series: pd.Series) -> pd.DataFrame:
@@ -162,9 +171,13 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     no_parts = pd.concat([parts[p].isna() for p in _IN_FULL_NAME], axis=1).all(axis=1)
     need = no_parts & col["full_name"].notna()
     if need.any():
-        parsed = _map_unique(col["full_name"][need], parse_full_name)
-        for p in _IN_FULL_NAME:
-            parts[p].loc[need] = parsed.map(lambda np_, p=p: getattr(np_, p))
+        parsed = _per_unique(
+            col["full_name"][need],
+            _parts_of_full_name,
+            len(_IN_FULL_NAME),
+        )
+        for p, values in zip(_IN_FULL_NAME, parsed, strict=True):
+            parts[p].loc[need] = values
     for p in NAME_PARTS:
         out[f"{p}_ex"], out[f"{p}_tk"], out[f"{p}_sk"] = _split_keys(parts[p], _keys)
 

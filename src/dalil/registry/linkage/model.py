@@ -84,6 +84,26 @@ def _skipped_generation(part: str) -> list[cll.CustomLevel]:
     return [_custom(sql, "father written as the grandfather")]
 
 
+def _halves(l_from: int, r_from: int, length: int) -> str:
+    return (
+        f'substr("birth_digits_l", {l_from}, {length}) = '
+        f'substr("birth_digits_r", {r_from}, {length})'
+    )
+
+
+# Damerau-Levenshtein distance <= 1 between the eight digits of two birth dates, computed only
+# where it can hold. Two strings of the same length are that close only when equal, one digit
+# apart, or two neighbouring digits swapped; each leaves the first four or the last four digits
+# alike, or, for a swap across the middle, the first three and the last three. The guard is
+# implied by the distance, so the level is the same; it spares the distance's computation (a
+# sixth of the comparisons' time) on the pairs that cannot reach it.
+_ONE_TYPO = (
+    f"CASE WHEN {_halves(1, 1, 4)} OR {_halves(5, 5, 4)} "
+    f"OR ({_halves(1, 1, 3)} AND {_halves(6, 6, 3)}) "
+    'THEN damerau_levenshtein("birth_digits_l", "birth_digits_r") <= 1 ELSE false END'
+)
+
+
 def _birth() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="birth_date",
@@ -95,7 +115,7 @@ def _birth() -> cl.CustomComparison:
                 "day and month swapped",
             ),
             # On the digits as written, so 1960-06-50 is one typo away from 1960-06-30.
-            cll.DamerauLevenshteinLevel("birth_digits", 1).configure(label_for_charts="one typo"),
+            _custom(_ONE_TYPO, "one typo"),
             _custom('"by_l" = "by_r" AND "bm_l" = "bm_r"', "same year and month"),
             _custom('"by_l" = "by_r"', "same year"),
             _custom('abs("by_l" - "by_r") <= 1', "year +-1"),
