@@ -192,8 +192,9 @@ def main() -> None:
             )
         if "ours" in figures:
             notes = figures["ours"]["notes"]
+            shown = ("prior", "siblings", "clusters", "status_counts")
             print("ours calibration:", json.dumps(
-                {k: notes.get(k) for k in ("prior", "clusters", "status_counts")}, default=str
+                {k: notes.get(k) for k in shown}, default=str
             ))  # fmt: skip
 
 

@@ -290,6 +290,44 @@ def test_sibling_rate_counts_households_beyond_chance() -> None:
     assert sibling_rate(strangers) < 1e-9
 
 
+def _households(n: int, *, full: bool, start: int = 0) -> list[dict[str, str]]:
+    """``n`` households of three brothers with rare names; ``full``: grandfather and mother too."""
+    rows = []
+    for h in range(start, start + n):
+        for child in range(3):
+            row = {"given_tk": f"g{h}-{child}", "father_tk": f"f{h}", "family_tk": f"x{h}"}
+            if full:
+                row |= {"grandfather_tk": f"gf{h}", "mother_tk": f"m{h}"}
+            rows.append(row)
+    return rows
+
+
+def test_sibling_rate_asks_the_most_household_names_that_give_a_clear_count() -> None:
+    from dalil.registry.linkage.siblings import basis, household_counts
+
+    # 100 households give grandfather and mother too: enough pairs (300) beyond chance.
+    frame = pd.DataFrame(_households(100, full=True) + _households(100, full=False, start=100))
+    chosen = basis(household_counts(frame))
+    assert chosen is not None
+    assert chosen.fields == ("father", "family", "grandfather", "mother")
+    n, full = 600, 300
+    # Read on the records that give all four names: their 300 sibling pairs of 300 records.
+    assert sibling_rate(frame) == pytest.approx(100 * 3 / (full * (full - 1) / 2), rel=0.05)
+    # Siblings whose records disagree on a name are not counted: the rate is divided by how
+    # often two records of one person agree on each (the model's m).
+    agree = {"father": 0.9, "family": 0.8, "grandfather": 0.5, "mother": 0.5}
+    assert sibling_rate(frame, agree) == pytest.approx(
+        sibling_rate(frame) / (0.9 * 0.8 * 0.5 * 0.5), rel=1e-9
+    )
+    # Too few records with all four (20 households: 60 pairs, under the minimum): father and
+    # family, over every record.
+    few = pd.DataFrame(_households(20, full=True) + _households(180, full=False, start=20))
+    chosen = basis(household_counts(few))
+    assert chosen is not None
+    assert chosen.fields == ("father", "family")
+    assert sibling_rate(few) == pytest.approx(200 * 3 / (n * (n - 1) / 2), rel=0.05)
+
+
 # ----------------------------------------------------------------- blocking
 
 

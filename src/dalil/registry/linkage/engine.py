@@ -51,7 +51,7 @@ from dalil.registry.linkage.prior import (
     fixed_point_prior,
     fixed_point_priors,
 )
-from dalil.registry.linkage.siblings import PERSONAL, sibling_rate
+from dalil.registry.linkage.siblings import PERSONAL, basis, household_counts, sibling_rate
 from dalil.registry.linkage.siblings import adjust as sibling_evidence
 
 __all__ = [
@@ -1019,7 +1019,7 @@ def link(
     calibration["comparisons"] = comparisons
     plan = plan_blocking(features)
     calibration["blocking"] = plan.as_json()
-    siblings = sibling_rate(features)
+    household = household_counts(features)
     known = {c: int(features[c].notna().sum()) for c in features.columns}
     order = features["unique_id"].to_numpy(dtype=np.int64)  # the records' order, as codes
     with _db_api(engine, resources) as api:
@@ -1031,6 +1031,7 @@ def link(
         _train(linker, known, n, seed, same, progress, calibration)
         _tick(progress, "predict", 0.6)
         settings = _bounded(linker.misc.save_model_to_json(), calibration)
+        siblings = sibling_rate(household, _key_agreement(settings))
         linker = Linker(sdf, settings, log_level=None)
         raw, priors, info, predictions = _score(
             linker,
@@ -1064,9 +1065,13 @@ def link(
         "by_kind": {name: float(priors.by_kind[k]) for k, name in enumerate(KINDS)},
         **info,
     }
+    chosen = basis(household)
     calibration["siblings"] = {
-        "method": "share of pairs with the same father and family name, another given name",
+        "method": "share of pairs that agree on the household's names with another given name, "
+        "beyond chance, over how often two records of one person agree on those names",
         "value": siblings,
+        "fields": list(chosen.fields) if chosen else [],
+        "pairs_beyond_chance": chosen.excess if chosen else 0.0,
         "personal_comparisons": list(PERSONAL),
     }
     mapping, refused = _cluster(list(range(n)), pairs, far=far)
@@ -1086,6 +1091,24 @@ def link(
     return LinkResult(
         _finish(pairs, names), clusters, _model(settings, priors, kinds, siblings), calibration
     )
+
+
+_SAME_KEY = ("exact", "same transliteration key")  # the levels where two names share a key
+
+
+def _key_agreement(settings: dict[str, Any]) -> dict[str, float]:
+    """How often two records of one person agree on each name's transliteration key (the m of
+    its exact and same-key levels), as the sibling rate needs it."""
+    out: dict[str, float] = {}
+    for comparison in settings.get("comparisons", []):
+        m = [
+            level.get("m_probability") or 0.0
+            for level in comparison["comparison_levels"]
+            if level.get("label_for_charts") in _SAME_KEY
+        ]
+        if m:
+            out[comparison["output_column_name"]] = float(sum(m))
+    return out
 
 
 def _kinds(features: pd.DataFrame) -> PairKinds:
@@ -1169,7 +1192,11 @@ def link_new(
     )
     # Models saved before the sibling check have no rate: estimate it from these records.
     per_record = model.get("siblings_per_record")
-    siblings = per_record / max(n - 1, 1) if per_record is not None else sibling_rate(both)
+    siblings = (
+        per_record / max(n - 1, 1)
+        if per_record is not None
+        else sibling_rate(both, _key_agreement(model["splink"]))
+    )
     settings = json.loads(json.dumps(model["splink"]))
     settings["probability_two_random_records_match"] = prior
     plan = plan_blocking(both)
