@@ -71,6 +71,23 @@ def test_brothers_stay_apart_though_every_household_field_agrees(result: LinkRes
     naive = sum(p["weight"] for k, p in explanation.items() if k != "sibling check")
     assert naive > 2  # p > 0.8 without the check (the prior is among the weights)
     assert 0 < result.calibration["siblings"]["value"] < 0.5
+    assert result.calibration["siblings"]["fields"][:2] == ["father", "family"]
+    # The rate is corrected by how often a person's records agree on each name: the m of the
+    # exact and same-key levels of the names' comparisons, and of no date's.
+    from dalil.registry.linkage.engine import _key_agreement
+
+    settings = result.model["splink"]
+    agreement = _key_agreement(settings)
+    assert "birth_date" not in agreement
+    father = next(c for c in settings["comparisons"] if c["output_column_name"] == "father")
+    same_key = [
+        lv["m_probability"]
+        for lv in father["comparison_levels"]
+        if lv.get("label_for_charts") in ("exact", "same transliteration key")
+    ]
+    assert len(same_key) == 2
+    assert agreement["father"] == pytest.approx(min(1.0, sum(same_key)))
+    assert 0 < agreement["father"] <= 1
 
 
 def test_day_and_month_swap_links_and_says_so(result: LinkResult) -> None:

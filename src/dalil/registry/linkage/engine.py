@@ -1101,13 +1101,16 @@ def _key_agreement(settings: dict[str, Any]) -> dict[str, float]:
     its exact and same-key levels), as the sibling rate needs it."""
     out: dict[str, float] = {}
     for comparison in settings.get("comparisons", []):
+        levels = comparison["comparison_levels"]
+        if not any(level.get("label_for_charts") == _SAME_KEY[1] for level in levels):
+            continue  # not a name (dates have an "exact" level too)
         m = [
-            level.get("m_probability") or 0.0
-            for level in comparison["comparison_levels"]
-            if level.get("label_for_charts") in _SAME_KEY
+            lv.get("m_probability") or 0.0
+            for lv in levels
+            if lv.get("label_for_charts") in _SAME_KEY
         ]
-        if m:
-            out[comparison["output_column_name"]] = float(sum(m))
+        # At most 1: a level never seen in training inherits the m below it (_bounded).
+        out[comparison["output_column_name"]] = min(1.0, float(sum(m)))
     return out
 
 
