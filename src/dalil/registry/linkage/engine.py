@@ -605,18 +605,23 @@ def _arrays(linker: Any, sql: str) -> dict[str, np.ndarray]:
     return {c: frame[c].to_numpy() for c in frame.columns}
 
 
+def _scored_sql(predictions: Scored, min_weight: float | None = None) -> str:
+    """SQL of the scored pairs (those with match weight >= ``min_weight``): the ordered codes
+    ``a < b``, the match weight and the personal evidence, in the pairs' order."""
+    where = "" if min_weight is None else f" WHERE match_weight >= {float(min_weight)!r}"
+    # Table and column names are Splink's own: no record text reaches this SQL.
+    return (
+        "SELECT least(unique_id_l, unique_id_r) AS a, "  # noqa: S608
+        "greatest(unique_id_l, unique_id_r) AS b, match_weight, "
+        f"{_personal(predictions)} AS personal FROM {predictions.source()}{where} ORDER BY a, b"
+    )
+
+
 def _read(linker: Any, predictions: Scored, min_weight: float | None = None) -> pd.DataFrame:
     """Of the scored pairs (those with match weight >= ``min_weight``), the ordered codes
     ``a < b``, the match weight and the personal evidence, in the pairs' order: not the
     database's, which its threads decide, so that ties among the near misses never vary."""
-    where = "" if min_weight is None else f" WHERE match_weight >= {float(min_weight)!r}"
-    # Table and column names are Splink's own: no record text reaches this SQL.
-    columns = _arrays(
-        linker,
-        "SELECT least(unique_id_l, unique_id_r) AS a, "  # noqa: S608
-        "greatest(unique_id_l, unique_id_r) AS b, match_weight, "
-        f"{_personal(predictions)} AS personal FROM {predictions.source()}{where} ORDER BY a, b",
-    )
+    columns = _arrays(linker, _scored_sql(predictions, min_weight))
     return pd.DataFrame(
         {
             "a": columns["a"].astype(np.int64),
@@ -734,13 +739,7 @@ def _estimate_priors(
     (:mod:`.prior`). They need every scored pair's evidence and kind, and only that: arrays,
     not a frame (at five million records the scored pairs are tens of millions)."""
     n = len(kinds.lists)
-    # Splink's own table and column names only: no record text reaches this SQL.
-    scored = _arrays(
-        linker,
-        "SELECT least(unique_id_l, unique_id_r) AS a, "  # noqa: S608
-        "greatest(unique_id_l, unique_id_r) AS b, match_weight, "
-        f"{_personal(predictions)} AS personal FROM {predictions.source()} ORDER BY a, b",
-    )
+    scored = _arrays(linker, _scored_sql(predictions))
     kind = kinds.kind(scored.pop("a").astype(np.int64), scored.pop("b").astype(np.int64))
     weight = scored["match_weight"].astype(float)
     personal = np.nan_to_num(scored.pop("personal").astype(float))
@@ -1062,7 +1061,7 @@ def link(
         "kind of pair (within a list, across lists), drawn towards it",
         "value": prior,
         "expected_matches": prior * n * (n - 1) / 2,
-        "by_kind": {name: float(priors.by_kind[k]) for k, name in enumerate(KINDS)},
+        "by_kind": priors.as_json(),
         **info,
     }
     chosen = basis(household)
@@ -1248,7 +1247,7 @@ def link_new(
         "prior": {
             "method": "saved model, rescaled to N",
             "value": prior,
-            "by_kind": {name: float(priors.by_kind[k]) for k, name in enumerate(KINDS)},
+            "by_kind": priors.as_json(),
             **info,
         },
         "siblings": {"method": "saved model, rescaled to N", "value": siblings},

@@ -77,6 +77,10 @@ class Priors:
         out: np.ndarray = np.log2(self.by_kind / (1 - self.by_kind))
         return out
 
+    def as_json(self) -> dict[str, float]:
+        """Each kind's prior, by its name."""
+        return {name: float(self.by_kind[k]) for k, name in enumerate(KINDS)}
+
     def per_record(self, kinds: PairKinds) -> dict[str, float]:
         """Expected matches per record of each kind: what a saved model keeps, since it stays
         constant when records are added (a prior falls as the pairs grow)."""
