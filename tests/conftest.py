@@ -6,6 +6,13 @@ fails the run; otherwise its tests are skipped and a loud notice ends the run.
 
 from __future__ import annotations
 
+import os
+
+# The CLI's Rich consoles are made when dalil.cli is first imported (below, through clihelp), and
+# take their width from COLUMNS then. Wide, so that no expected line is wrapped, whichever
+# process imports it first: a pytest-xdist worker has no terminal and would get 80.
+os.environ["COLUMNS"] = "200"
+
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
