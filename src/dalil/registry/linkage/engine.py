@@ -322,6 +322,36 @@ def _tick(progress: Progress | None, stage: str, fraction: float) -> None:
 EM_ITERATIONS = (25, 8, 3)
 
 
+@contextmanager
+def _clamped_em() -> Iterator[None]:
+    """Splink's EM with each m and u it writes raised to the smallest value Splink accepts.
+
+    A level seen only among non-matches (two names in different scripts that differ entirely)
+    has its m shrink by orders of magnitude each iteration, and Splink raises once it passes
+    1e-300 and the pass is lost. The value is a rounding of "none"; the floors of ``_bounded``
+    apply afterwards in any case."""
+    from splink.internals import expectation_maximisation as em
+    from splink.internals.comparison_level import M_U_CLAMP_MIN
+
+    original = em.populate_m_u_from_lookup
+
+    def clamped(
+        fixed: set[str], level: Any, column: str, lookup: dict[str, dict[int, Any]]
+    ) -> None:
+        for record in lookup.get(column, {}).values():
+            for key in ("m_probability", "u_probability"):
+                value = record.get(key)
+                if isinstance(value, float) and value < M_U_CLAMP_MIN:
+                    record[key] = M_U_CLAMP_MIN
+        original(fixed, level, column, lookup)
+
+    em.populate_m_u_from_lookup = clamped
+    try:
+        yield
+    finally:
+        em.populate_m_u_from_lookup = original
+
+
 def _em_pass(linker: Any, keys: tuple[str, ...]) -> dict[str, Any]:
     """One EM pass; retried with fewer iterations when an m underflows to 0 (small data).
 
@@ -337,9 +367,10 @@ def _em_pass(linker: Any, keys: tuple[str, ...]) -> dict[str, Any]:
         try:
             # EM on agreement-pattern counts (term frequencies apply when scoring): far
             # fewer queries, which matters most on Spark.
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*keys), max_pairs=5e6, estimate_without_term_frequencies=True
-            )
+            with _clamped_em():
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*keys), max_pairs=5e6, estimate_without_term_frequencies=True
+                )
             return {"blocking": list(keys), "ok": True, "max_iterations": iterations}
         except Exception as exc:  # too few pairs, or an m underflowing to 0
             linker._settings_obj.core_model_settings = snapshot
@@ -411,7 +442,11 @@ def _bounded(settings: dict[str, Any], calibration: dict[str, Any]) -> dict[str,
     """Floors on m and u, and a value for levels never seen in training.
 
     EM drives m to zero for a level no match used in this data (a year slip, a swapped day and
-    month); new data may well use it, and one level must not veto a pair on its own."""
+    month); new data may well use it, and one level must not veto a pair on its own. The floor
+    on m is never above the level's u, though: a level as rare as given and family swapped (u
+    ~3e-5) would otherwise count 2^5 for a match that training never saw (in the synthetic lists,
+    which swap no names, such pairs were nearly all different people). Floored, it counts as
+    nothing either way."""
     untrained: list[str] = []
     for comparison in settings["comparisons"]:
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
@@ -431,8 +466,9 @@ def _bounded(settings: dict[str, Any], calibration: dict[str, Any]) -> dict[str,
                 # stronger levels count more (2^(UNTRAINED_WEIGHT) down to 2^1 over the levels).
                 step = (UNTRAINED_WEIGHT - 1) * i / max(len(levels) - 2, 1)
                 m = min(0.95, max(u, U_FLOOR) * 2 ** (UNTRAINED_WEIGHT - step))
-            level["m_probability"] = max(m if m is not None else M_FLOOR, M_FLOOR)
-            level["u_probability"] = max(u if u is not None else U_FLOOR, U_FLOOR)
+            u = max(u if u is not None else U_FLOOR, U_FLOOR)
+            level["m_probability"] = max(m if m is not None else 0.0, min(M_FLOOR, u))
+            level["u_probability"] = u
     calibration["floors"] = {"m": M_FLOOR, "u": U_FLOOR, "untrained_levels": untrained}
     return settings
 

@@ -1,0 +1,110 @@
+"""Training's guards: the floors on m and u never invent evidence for a match, and EM survives an
+m that underflows (Splink refuses values below 1e-300)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dalil.registry.linkage.engine import M_FLOOR, U_FLOOR, _bounded, _clamped_em
+
+
+def _settings(levels: list[dict[str, Any]]) -> dict[str, Any]:
+    null = {"sql_condition": "x_l IS NULL", "is_null_level": True}
+    return {"comparisons": [{"output_column_name": "x", "comparison_levels": [null, *levels]}]}
+
+
+def _level(label: str, m: float | None, u: float | None) -> dict[str, Any]:
+    return {"sql_condition": "TRUE", "label_for_charts": label, "m_probability": m,
+            "u_probability": u}  # fmt: skip
+
+
+def _bf(level: dict[str, Any]) -> float:
+    return float(level["m_probability"]) / float(level["u_probability"])
+
+
+def test_a_rare_level_training_never_saw_among_matches_counts_nothing() -> None:
+    """Given and family swapped on lists that swap no names: EM drives m to ~0 and u is ~3e-5.
+    The old floor (m = 1e-3) made that 2^5 for a match; now the level counts as nothing."""
+    settings = _settings(
+        [
+            _level("given and family swapped", 1e-12, 3e-5),
+            _level("exact", 0.6, 0.01),
+            _level("different", 1e-9, 0.9),
+        ]
+    )
+    levels = _bounded(settings, {})["comparisons"][0]["comparison_levels"][1:]
+    assert _bf(levels[0]) == pytest.approx(1.0)
+    assert _bf(levels[1]) == pytest.approx(60.0)  # trained values are kept
+    # A common level training never saw among matches still counts against, within the floor.
+    assert levels[2]["m_probability"] == M_FLOOR
+    assert _bf(levels[2]) == pytest.approx(M_FLOOR / 0.9)
+
+
+def test_an_untrained_agreement_level_still_counts_for_the_match() -> None:
+    settings = _settings(
+        [_level("exact", None, 0.01), _level("similar", None, 0.05), _level("different", 0.2, 0.9)]
+    )
+    calibration: dict[str, Any] = {}
+    levels = _bounded(settings, calibration)["comparisons"][0]["comparison_levels"][1:]
+    assert _bf(levels[0]) > _bf(levels[1]) > 1
+    assert calibration["floors"]["untrained_levels"] == ["x: exact", "x: similar"]
+
+
+probability = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+
+
+@given(m=probability, u=probability)
+def test_the_floors_never_lower_m_and_never_turn_a_level_into_evidence_for_a_match(
+    m: float, u: float
+) -> None:
+    level = _bounded(_settings([_level("a", m, u), _level("b", 0.5, 0.5)]), {})
+    out = level["comparisons"][0]["comparison_levels"][1]
+    assert out["m_probability"] >= m
+    assert out["u_probability"] >= max(u, U_FLOOR)
+    assert out["m_probability"] > 0
+    if m < min(M_FLOOR, max(u, U_FLOOR)):
+        # Floored: at most neutral, and never a veto beyond M_FLOOR / u.
+        assert _bf(out) <= 1.0 + 1e-12
+        assert _bf(out) >= min(1.0, M_FLOOR / out["u_probability"]) * (1 - 1e-12)
+    else:
+        assert math.isclose(_bf(out), m / max(u, U_FLOOR))
+
+
+def _a_level() -> Any:
+    """A real Splink comparison level (its m setter is where Splink refuses underflow)."""
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator
+
+    frame = pd.DataFrame({"unique_id": [1, 2, 3], "x": ["a", "a", "b"]})
+    settings = SettingsCreator(link_type="dedupe_only", comparisons=[cl.ExactMatch("x")])
+    linker = Linker(DuckDBAPI().register(frame), settings)
+    return linker._settings_obj.comparisons[0].comparison_levels[1]
+
+
+def test_em_writes_an_underflowing_m_as_the_smallest_value_splink_accepts() -> None:
+    from splink.internals import expectation_maximisation as em
+
+    level = _a_level()
+
+    def tiny() -> dict[str, dict[int, Any]]:
+        return {
+            "x": {level.comparison_vector_value: {"m_probability": 1e-320, "u_probability": 0.3}}
+        }
+
+    with pytest.raises(ValueError, match="below the minimum"):
+        em.populate_m_u_from_lookup(set(), level, "x", tiny())
+    with _clamped_em():
+        em.populate_m_u_from_lookup(set(), level, "x", tiny())
+    assert level.m_probability == 1e-300
+    assert level.u_probability == 0.3
+    # Splink's own function is back once the pass is over, even after an error inside.
+    with pytest.raises(RuntimeError), _clamped_em():
+        raise RuntimeError("a failed pass")
+    with pytest.raises(ValueError, match="below the minimum"):
+        em.populate_m_u_from_lookup(set(), level, "x", tiny())
