@@ -56,6 +56,17 @@ def test_an_untrained_agreement_level_still_counts_for_the_match() -> None:
     assert calibration["floors"]["untrained_levels"] == ["x: exact", "x: similar"]
 
 
+def test_a_level_em_left_as_nan_is_untrained_not_nan() -> None:
+    """EM writes 0/0 where its sample held no pair with the comparison's field; a NaN weight
+    would reach the scoring SQL as a column named nan."""
+    settings = _settings([_level("exact", float("nan"), 0.05), _level("different", 0.3, 0.9)])
+    calibration: dict[str, Any] = {}
+    levels = _bounded(settings, calibration)["comparisons"][0]["comparison_levels"][1:]
+    assert all(math.isfinite(lv["m_probability"]) for lv in levels)
+    assert _bf(levels[0]) > 1
+    assert calibration["floors"]["untrained_levels"] == ["x: exact"]
+
+
 probability = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 
 
