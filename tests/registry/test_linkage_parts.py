@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dalil.errors import InvalidInput
-from dalil.registry.linkage.cluster import constrained_clusters
+from dalil.registry.linkage.cluster import _greedy, constrained_clusters
 from dalil.registry.linkage.features import _dates, _text, prepare
 from dalil.registry.linkage.metrics import (
     bcubed_scores,
@@ -144,7 +144,10 @@ def test_dates_read_once_per_distinct_value_read_as_each_row_alone(
 
 
 _cell_value = st.one_of(
-    st.none(), st.sampled_from([" محمد ", "Ali", "", "  ", "1", "1.0"]), st.text(max_size=8)
+    st.none(),
+    # "Ali\x00x" and "Ali" were one value to pandas' table of distinct strings (C strings).
+    st.sampled_from([" محمد ", "Ali", "", "  ", "1", "1.0", "Ali\x00x", "\x00", "\x00 "]),
+    st.text(max_size=8),
 )
 
 
@@ -153,7 +156,7 @@ _cell_value = st.one_of(
 def test_text_is_each_cell_stripped_and_blank_as_none(values: list[object], numbers: bool) -> None:
     cells: list[object] = [*values, 1, 1.0, True] if numbers else values  # 1 == 1.0 == True
     series = pd.Series(cells, dtype="object", index=range(7, 7 + len(cells)))
-    expected = [None if pd.isna(v) else (str(v).strip() or None) for v in cells]
+    expected = [None if pd.isna(v) else (str(v).replace("\x00", "").strip() or None) for v in cells]
     got = _text(series)
     assert list(got.index) == list(series.index)
     assert [None if pd.isna(v) else v for v in got] == expected
@@ -202,6 +205,31 @@ def test_existing_clusters_keep_their_ids_and_are_never_joined() -> None:
 def test_cluster_ids_are_the_smallest_member() -> None:
     mapping, _ = constrained_clusters(["b", "a", "c"], [("b", "a", 1.0)])
     assert mapping == {"a": "a", "b": "a", "c": "c"}
+
+
+_node = st.integers(0, 11)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    ids=st.lists(_node, max_size=12),
+    edges=st.lists(st.tuples(_node, _node, st.sampled_from([1.0, 2.0, 5.0])), max_size=25),
+    forced=st.lists(st.tuples(_node, _node), max_size=4),
+    cannot=st.lists(st.tuples(_node, _node), max_size=6),
+    existing=st.dictionaries(_node, st.sampled_from([100, 101, 102]), max_size=5),
+)
+def test_clusters_by_components_first_equal_the_greedy_pass_over_everything(
+    ids: list[int],
+    edges: list[tuple[int, int, float]],
+    forced: list[tuple[int, int]],
+    cannot: list[tuple[int, int]],
+    existing: dict[int, int],
+) -> None:
+    """Only groups with a cannot-link or two existing clusters go through the greedy pass; the
+    rest are taken whole. Same clusters, same ids, same refused edges, in the same order, as
+    the greedy pass over every record (ties in weight included; ends outside the run too)."""
+    got = constrained_clusters(ids, edges, forced, cannot, existing)
+    assert got == _greedy(ids, edges, forced, cannot, existing)
 
 
 # ----------------------------------------------------------------- prior
