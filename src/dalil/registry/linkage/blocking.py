@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from splink import block_on
 
@@ -124,6 +125,23 @@ def _count_swapped(features: pd.DataFrame, rest: list[str]) -> int:
     frame = frame[frame["given_sk"] != frame["family_sk"]]
     if len(frame) < 2:
         return 0
+    # On integer codes (given and family share one code space): at a million records the
+    # join of string group keys below took 0.5 s a rule.
+    n = len(frame)
+    names, _ = pd.factorize(pd.concat([frame["given_sk"], frame["family_sk"]], ignore_index=True))
+    k = int(names.max()) + 1
+    group = (
+        frame.groupby(rest, sort=False).ngroup().to_numpy(dtype=np.int64)
+        if rest
+        else np.zeros(n, dtype=np.int64)
+    )
+    if (int(group.max()) + 1) * k * k < 2**62:
+        g, f = names[:n].astype(np.int64), names[n:].astype(np.int64)
+        counts = pd.Series((group * k + g) * k + f).value_counts()
+        key = counts.index.to_numpy(dtype=np.int64)
+        mirror = (key // (k * k) * k + key % k) * k + key // k % k
+        met = counts.reindex(mirror).fillna(0).to_numpy(dtype=np.int64)
+        return int((counts.to_numpy(dtype=np.int64) * met).sum() // 2)
     sizes = frame.groupby(["given_sk", "family_sk", *rest], sort=False).size()
     mirrored = sizes.rename_axis(["family_sk", "given_sk", *rest])
     meet = sizes.to_frame("a").join(mirrored.to_frame("b"), how="inner")

@@ -13,12 +13,21 @@ Algorithm (documented in docs/linkage.md):
 
 Pure: pairs in, ``{record_id: cluster_id}`` out; cluster ids are the smallest member id (or the
 existing cluster's id in an incremental run).
+
+The greedy pass only decides something inside a group of linked records that holds a
+cannot-link, or two existing clusters: elsewhere every edge is taken. So the connected components
+of all the edges are found first (scipy, in C), and the greedy pass runs over the troubled
+components alone, in the same order. The result is the same (a property test compares the two);
+at a million records, 655,000 edges and 1,700 cannot-links, it took 6 s in Python before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Generic, TypeVar
+
+import numpy as np
+import pandas as pd
 
 __all__ = ["constrained_clusters"]
 
@@ -84,6 +93,84 @@ def constrained_clusters(
     ``edges``: (a, b, match_weight) at or above the decision threshold; ``forced``: judged same;
     ``cannot``: judged different or evidence against; ``existing``: fixed record → cluster id.
     """
+    fixed: dict[K, K] = dict(existing) if existing else {}
+    listed: list[K] = list(ids)
+    universe: list[K] = list(dict.fromkeys(listed + list(fixed)))
+    edges, forced, cannot = list(edges), list(forced), list(cannot)
+    if not universe:
+        return {}, []
+    index = pd.Index(pd.Series(universe, dtype=object))
+    # Existing members of one cluster are linked to its first member, as _Groups joins them.
+    first: dict[K, K] = {}
+    tied = [(rec, first.setdefault(cid, rec)) for rec, cid in sorted(fixed.items())]
+    links = [(a, b) for a, b, _ in edges] + forced + tied
+    label = _components(len(universe), _codes(index, links))
+    apart = _codes(index, cannot)
+    troubled = set(label[apart[:, 0]][label[apart[:, 0]] == label[apart[:, 1]]].tolist())
+    anchors: dict[int, set[K]] = {}
+    for rec, cid in fixed.items():
+        anchors.setdefault(int(label[index.get_loc(rec)]), set()).add(cid)
+    troubled |= {c for c, held in anchors.items() if len(held) > 1}
+
+    out: dict[K, K] = {}
+    records = np.asarray(index, dtype=object)
+    hard = np.isin(label, np.fromiter(troubled, dtype=np.int64, count=len(troubled)))
+    if not hard.all():
+        # A component's id: its existing cluster's, else its smallest member (by rank: the
+        # records' order as K, ints or strings, without comparing Python objects per group).
+        rank, ordered = pd.factorize(records, sort=True)
+        smallest = pd.Series(rank[~hard]).groupby(label[~hard]).min()
+        name = np.asarray(ordered, dtype=object)[smallest.to_numpy()]
+        at = dict(zip(smallest.index.tolist(), range(len(smallest)), strict=True))
+        for lab, held in anchors.items():
+            if lab not in troubled:
+                name[at[lab]] = next(iter(held))
+        named = name[np.searchsorted(smallest.index.to_numpy(), label[~hard])]
+        out.update(zip(records[~hard].tolist(), named.tolist(), strict=True))
+    refused: list[tuple[K, K]] = []
+    if troubled:
+        inside = set(records[hard].tolist())
+        mapping, refused = _greedy(
+            records[hard].tolist(),
+            [e for e in edges if e[0] in inside and e[1] in inside],
+            [f for f in forced if f[0] in inside and f[1] in inside],
+            [c for c in cannot if c[0] in inside and c[1] in inside],
+            {rec: cid for rec, cid in fixed.items() if rec in inside},
+        )
+        out.update(mapping)
+    return out, refused
+
+
+def _codes(index: pd.Index, pairs: Sequence[tuple[K, K]]) -> np.ndarray:
+    """The pairs with both ends among the records, as their codes (positions in ``index``)."""
+    if not pairs:
+        return np.zeros((0, 2), dtype=np.int64)
+    ends = pd.Series([end for pair in pairs for end in pair], dtype=object)
+    codes = index.get_indexer(ends).reshape(-1, 2)
+    out: np.ndarray = codes[(codes >= 0).all(axis=1)].astype(np.int64)
+    return out
+
+
+def _components(n: int, pairs: np.ndarray) -> np.ndarray:
+    """The connected component of each of ``n`` records (codes) under the links ``pairs``."""
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_array(
+        (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n)
+    )
+    _, labels = connected_components(graph, directed=False)
+    return labels.astype(np.int64)
+
+
+def _greedy(
+    ids: Iterable[K],
+    edges: Iterable[tuple[K, K, float]],
+    forced: Iterable[tuple[K, K]] = (),
+    cannot: Iterable[tuple[K, K]] = (),
+    existing: Mapping[K, K] | None = None,
+) -> tuple[dict[K, K], list[tuple[K, K]]]:
+    """The greedy constrained single-link pass itself (see the module's docstring)."""
     groups = _Groups(ids, dict(existing or {}))
     for a, b in cannot:
         if a in groups.parent and b in groups.parent:

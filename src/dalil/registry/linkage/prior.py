@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 __all__ = [
     "ACROSS",
@@ -48,7 +49,10 @@ class PairKinds:
     @classmethod
     def of(cls, lists: np.ndarray) -> PairKinds:
         """From the list of each record, in the records' code order (any labels)."""
-        _, codes, sizes = np.unique(lists, return_inverse=True, return_counts=True)
+        # By hashing (pandas), not sorting: a million list ids as Python strings took 1.6 s
+        # to sort.
+        codes, _ = pd.factorize(lists, use_na_sentinel=False)
+        sizes = np.bincount(codes)
         n = float(len(codes))
         within = float((sizes.astype(float) * (sizes - 1) / 2).sum())
         return cls(codes.astype(np.int32), np.array([within, n * (n - 1) / 2 - within]))
