@@ -207,6 +207,14 @@ def test_cluster_ids_are_the_smallest_member() -> None:
     assert mapping == {"a": "a", "b": "a", "c": "c"}
 
 
+def test_cluster_ids_of_ids_alike_up_to_a_nul_stay_apart() -> None:
+    """pandas' and numpy's string tables end a string at a NUL: "a" and "a\x00b" must still be
+    two records with two ids."""
+    ids = ["a\x00b", "a", "c", "a\x00c"]
+    mapping, _ = constrained_clusters(ids, [("a\x00b", "c", 2.0)])
+    assert mapping == {"a\x00b": "a\x00b", "c": "a\x00b", "a": "a", "a\x00c": "a\x00c"}
+
+
 _node = st.integers(0, 11)
 
 

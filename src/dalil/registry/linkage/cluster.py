@@ -18,7 +18,8 @@ The greedy pass only decides something inside a group of linked records that hol
 cannot-link, or two existing clusters: elsewhere every edge is taken. So the connected components
 of all the edges are found first (scipy, in C), and the greedy pass runs over the troubled
 components alone, in the same order. The result is the same (a property test compares the two);
-at a million records, 655,000 edges and 1,700 cannot-links, it took 6 s in Python before.
+on a synthetic graph of a million records, 650,000 edges and 1,700 cannot-links, 1.4 s instead
+of 2.9 s.
 """
 
 from __future__ import annotations
@@ -116,11 +117,13 @@ def constrained_clusters(
     records = np.asarray(index, dtype=object)
     hard = np.isin(label, np.fromiter(troubled, dtype=np.int64, count=len(troubled)))
     if not hard.all():
-        # A component's id: its existing cluster's, else its smallest member (by rank: the
-        # records' order as K, ints or strings, without comparing Python objects per group).
-        rank, ordered = pd.factorize(records, sort=True)
+        # A component's id: its existing cluster's, else its smallest member, found by rank
+        # (one sort of all the records, not a comparison of Python objects per group).
+        order = _order(records)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
         smallest = pd.Series(rank[~hard]).groupby(label[~hard]).min()
-        name = np.asarray(ordered, dtype=object)[smallest.to_numpy()]
+        name = records[order[smallest.to_numpy()]]
         at = dict(zip(smallest.index.tolist(), range(len(smallest)), strict=True))
         for lab, held in anchors.items():
             if lab not in troubled:
@@ -139,6 +142,18 @@ def constrained_clusters(
         )
         out.update(mapping)
     return out, refused
+
+
+def _order(records: np.ndarray) -> np.ndarray:
+    """The records' positions in sorted order. Integer ids sort as integers; any other id
+    (strings) by Python's own comparison: pandas' and numpy's string tables read a NUL as the
+    end of a string, and "a" and "a\x00b" would then tie."""
+    if all(isinstance(r, int) for r in records[:1000]):
+        try:
+            return np.argsort(np.asarray(records.tolist(), dtype=np.int64), kind="stable")
+        except (TypeError, ValueError, OverflowError):
+            pass  # not all ints after all, or too large
+    return np.argsort(records, kind="stable")
 
 
 def _codes(index: pd.Index, pairs: Sequence[tuple[K, K]]) -> np.ndarray:
