@@ -13,8 +13,8 @@ completed) instead of filling the disk, as plain Splink's unsampled EM did at 1M
 Goal (issue 4): ours <= 1.5 x plain Splink's time, <= 4 GB; ``--n 5000000 --methods ours``
 shows 5M records complete on the 2-core, 24 GB machine.
 
-``--methods ours,plain,plain:1e6`` adds plain Splink with its EM sampling 1e6 pairs a pass (the
-cap our engine uses; plain's own is 5e6, set so that it completes at a million records).
+``--methods ours,plain,plain:1e6`` adds plain Splink with its EM sampling 1e6 pairs a pass
+(plain's own cap is 5e6, as our engine's: set so that it completes at a million records).
 
 ``--repeat K`` runs the methods K times each, interleaved and in alternating order (ours, plain;
 plain, ours; ...), and prints each round's ratio and the median: on a shared machine one pair of
