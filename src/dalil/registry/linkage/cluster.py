@@ -30,7 +30,7 @@ from typing import Generic, TypeVar
 import numpy as np
 import pandas as pd
 
-__all__ = ["constrained_clusters"]
+__all__ = ["component_labels", "constrained_clusters"]
 
 # Record ids: strings, or the engine's integer codes (a million records cost far less as ints).
 K = TypeVar("K", str, int)
@@ -105,7 +105,7 @@ def constrained_clusters(
     first: dict[K, K] = {}
     tied = [(rec, first.setdefault(cid, rec)) for rec, cid in sorted(fixed.items())]
     links = [(a, b) for a, b, _ in edges] + forced + tied
-    label = _components(len(universe), _codes(index, links))
+    label = component_labels(len(universe), _codes(index, links))
     apart = _codes(index, cannot)
     troubled = set(label[apart[:, 0]][label[apart[:, 0]] == label[apart[:, 1]]].tolist())
     anchors: dict[int, set[K]] = {}
@@ -166,8 +166,9 @@ def _codes(index: pd.Index, pairs: Sequence[tuple[K, K]]) -> np.ndarray:
     return out
 
 
-def _components(n: int, pairs: np.ndarray) -> np.ndarray:
-    """The connected component of each of ``n`` records (codes) under the links ``pairs``."""
+def component_labels(n: int, pairs: np.ndarray) -> np.ndarray:
+    """The connected component of each of ``n`` records (codes 0..n-1) under the links
+    ``pairs`` (rows of two codes): a label shared by the records of one group."""
     from scipy.sparse import coo_array
     from scipy.sparse.csgraph import connected_components
 

@@ -42,7 +42,7 @@ from dalil.registry.linkage.blocking import (
     count_pairs_with,
     plan_blocking,
 )
-from dalil.registry.linkage.cluster import constrained_clusters
+from dalil.registry.linkage.cluster import component_labels, constrained_clusters
 from dalil.registry.linkage.features import prepare
 from dalil.registry.linkage.prior import (
     KINDS,
@@ -847,16 +847,11 @@ def _cannot_links_in_groups(
 def _components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The records on at least one of the links ``a[i]``-``b[i]`` (sorted) and the connected
     component of each (a label shared by the records of one group)."""
-    from scipy.sparse import coo_array
-    from scipy.sparse.csgraph import connected_components
-
     records = np.unique(np.concatenate([a, b]))
     if not len(records):
         return records, records
-    i, j = np.searchsorted(records, a), np.searchsorted(records, b)
-    graph = coo_array((np.ones(len(i), dtype=np.int8), (i, j)), shape=(len(records),) * 2)
-    _, labels = connected_components(graph, directed=False)
-    return records, labels.astype(np.int64)
+    links = np.column_stack([np.searchsorted(records, a), np.searchsorted(records, b)])
+    return records, component_labels(len(records), links)
 
 
 def _pairs_frame(raw: pd.DataFrame) -> pd.DataFrame:
