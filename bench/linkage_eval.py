@@ -153,9 +153,10 @@ def plain_splink(
         [block_on("given", "family", "birth_date")], recall=0.7
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
-    # EM samples at most em_pairs pairs per pass, as our engine does (5e6): at a million records
-    # the birth-date block holds ~3.6e8 pairs (year-only dates pile up) and, unsampled, spilled
-    # 40 GB to disk. `bench_registry_scale.py --methods plain:1e6` runs this with 1e6 (most of
+    # EM samples at most em_pairs pairs per pass (5e6, our engine's cap before session 9): at a
+    # million records the birth-date block holds ~3.6e8 pairs (year-only dates pile up) and,
+    # unsampled, spilled 40 GB to disk. Our engine now samples one pair per record (1e6 at a
+    # million); `bench_registry_scale.py --methods plain:1e6` runs this with 1e6 too (most of
     # plain Splink's time at a million is this EM). Below the cap (every set of 20,000 people)
     # nothing changes.
     for rule in (block_on("given", "family"), block_on("birth_date")):

@@ -19,6 +19,7 @@ from dalil.registry.linkage import (
     link_new,
     pairwise_scores,
 )
+from dalil.registry.linkage.engine import em_pairs
 from registry.linkage_data import records
 
 
@@ -161,6 +162,9 @@ def test_model_and_calibration_are_json_and_say_how_the_prior_was_set(result: Li
     assert "fixed point" in calibration["prior"]["method"]
     assert calibration["decision"] == {"match_probability": 0.5, "review_band": [0.2, 0.8]}
     assert any(p["ok"] for p in calibration["m"]["passes"])
+    # Each pass that ran says how many pairs it sampled: the floor, for a list this small.
+    sampled = {p["max_pairs"] for p in calibration["m"]["passes"] if p["ok"]}
+    assert sampled == {em_pairs(calibration["records"])} == {1e6}
 
 
 def test_same_seed_same_result(

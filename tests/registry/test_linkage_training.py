@@ -1,5 +1,5 @@
-"""Training's guards: the floors on m and u never invent evidence for a match, and a level EM
-leaves as NaN counts as untrained."""
+"""Training's guards: the floors on m and u never invent evidence for a match, a level EM
+leaves as NaN counts as untrained, and EM's sample grows with the records within its bounds."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dalil.registry.linkage.engine import M_FLOOR, U_FLOOR, _bounded
+from dalil.registry.linkage.engine import (
+    EM_MAX_PAIRS,
+    EM_MIN_PAIRS,
+    M_FLOOR,
+    U_FLOOR,
+    _bounded,
+    em_pairs,
+)
 
 
 def _settings(levels: list[dict[str, Any]]) -> dict[str, Any]:
@@ -84,3 +91,18 @@ def test_the_floors_never_lower_m_and_never_turn_a_level_into_evidence_for_a_mat
         assert _bf(out) >= min(1.0, M_FLOOR / out["u_probability"]) * (1 - 1e-12)
     else:
         assert math.isclose(_bf(out), m / max(u, U_FLOOR))
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=0, max_value=10**9))
+def test_em_samples_one_pair_per_record_within_its_bounds(a: int, b: int) -> None:
+    """A training block's matches grow with the records, its pairs with their square: the
+    sample grows with the records so that it holds as many matches, within the bounds."""
+    small, large = sorted((a, b))
+    assert EM_MIN_PAIRS <= em_pairs(small) <= em_pairs(large) <= EM_MAX_PAIRS
+    if EM_MIN_PAIRS <= small <= EM_MAX_PAIRS:
+        assert em_pairs(small) == small
+
+
+def test_em_samples_what_was_measured_at_one_and_five_million_records() -> None:
+    assert em_pairs(1_000_000) == 1e6  # the same m as 5e6 in every pass, in a third of the time
+    assert em_pairs(5_000_000) == 5e6  # fewer broke the birth-date pass there (session 8)

