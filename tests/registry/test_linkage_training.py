@@ -106,3 +106,48 @@ def test_em_samples_one_pair_per_record_within_its_bounds(a: int, b: int) -> Non
 def test_em_samples_what_was_measured_at_one_and_five_million_records() -> None:
     assert em_pairs(1_000_000) == 1e6  # the same m as 5e6 in every pass, in a third of the time
     assert em_pairs(5_000_000) == 5e6  # fewer broke the birth-date pass there (session 8)
+
+
+def test_later_em_passes_hold_what_an_earlier_pass_trained_except_the_names() -> None:
+    """At five million records the later passes' match class drifted from the persons; the
+    comparisons the first pass trained (place, dates, sex) hold it to the first pass's class.
+    A held level keeps the m it had, and the pass is not counted among its estimates."""
+    from splink import Linker
+
+    from dalil.registry.linkage.blocking import plan_blocking
+    from dalil.registry.linkage.engine import _db_api, _encode, _register, _train
+    from dalil.registry.linkage.features import NAME_PARTS, prepare
+    from dalil.registry.linkage.model import EM_PASSES, settings, usable_comparisons
+    from dalil.registry.synthetic import generate_lists
+
+    records, _ = generate_lists(1500, seed=3)
+    features = prepare(records.drop(columns=["true_id"]))
+    n = len(_encode(features))
+    known = {c: int(features[c].notna().sum()) for c in features.columns}
+    calibration: dict[str, Any] = {"engine": "duckdb"}
+    with _db_api("duckdb") as api:
+        plan = plan_blocking(features)
+        model = settings(plan, 1 / n, usable_comparisons(features))
+        linker = Linker(_register(api, features), model, log_level=None)
+        _train(linker, known, n, 42, set(), None, calibration)
+        trained = {
+            cc.output_column_name: [
+                (cl.m_probability, cl._trained_m_probabilities)
+                for cl in cc._comparison_levels_excluding_null
+            ]
+            for cc in linker._settings_obj.comparisons
+        }
+    passes = calibration["m"]["passes"]
+    assert [p["ok"] for p in passes] == [True] * len(EM_PASSES)
+    assert passes[0]["held"] == []
+    for later in passes[1:]:
+        assert {"place", "sex", "event_date"} <= set(later["held"])
+        assert not set(later["held"]) & set(NAME_PARTS)
+    # Place: estimated by the first pass alone, once per level, and its m is that estimate.
+    for m, estimates in trained["place"]:
+        assert len(estimates) == 1
+        assert "given_sk" in estimates[0]["description"]
+        if isinstance(estimates[0]["probability"], float):  # else "level not observed"
+            assert m == estimates[0]["probability"]
+    # Names are estimated by every pass that does not block on them: the father by all three.
+    assert all(len(estimates) == len(EM_PASSES) for _, estimates in trained["father"])

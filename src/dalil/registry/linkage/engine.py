@@ -43,7 +43,7 @@ from dalil.registry.linkage.blocking import (
     plan_blocking,
 )
 from dalil.registry.linkage.cluster import component_labels, constrained_clusters
-from dalil.registry.linkage.features import prepare
+from dalil.registry.linkage.features import NAME_PARTS, prepare
 from dalil.registry.linkage.prior import (
     KINDS,
     PairKinds,
@@ -338,29 +338,63 @@ def em_pairs(records: int) -> float:
     return float(min(EM_MAX_PAIRS, max(EM_MIN_PAIRS, records)))
 
 
-def _em_pass(linker: Any, keys: tuple[str, ...], max_pairs: float) -> dict[str, Any]:
+def _trained(linker: Any) -> set[str]:
+    """The comparisons whose m a training pass has estimated."""
+    return {
+        cc.output_column_name
+        for cc in linker._settings_obj.comparisons
+        for cl in cc._comparison_levels_excluding_null
+        if any(isinstance(r["probability"], int | float) for r in cl._trained_m_probabilities)
+    }
+
+
+def _held_levels(linker: Any, hold: set[str]) -> list[Any]:
+    return [
+        cl
+        for cc in linker._settings_obj.comparisons
+        if cc.output_column_name in hold
+        for cl in cc._comparison_levels_excluding_null
+    ]
+
+
+def _em_pass(
+    linker: Any, keys: tuple[str, ...], max_pairs: float, hold: set[str] | None = None
+) -> dict[str, Any]:
     """One EM pass; retried with fewer iterations when an m underflows to 0 (small data).
 
-    A failed pass can leave the model half-changed, so the model is restored before a retry."""
+    The m of the comparisons in ``hold`` stay as they are during the pass (see :func:`_train`):
+    Splink still records them as the pass's estimates, so those records are taken out again
+    and each level's m is what the passes that trained it said. A failed pass can leave the
+    model half-changed, so the model is restored before a retry."""
     from splink import block_on
 
     settings = linker._settings_obj
     original = settings.training_settings
+    hold = hold or set()
     why = ""
     for iterations in EM_ITERATIONS:
         snapshot = copy.deepcopy(linker._settings_obj.core_model_settings)
         settings.training_settings = dataclasses.replace(original, max_iterations=iterations)
+        held = _held_levels(linker, hold)
+        before = [len(cl._trained_m_probabilities) for cl in held]
+        for cl in held:
+            cl._fix_m_probability = True
         try:
             # EM on agreement-pattern counts (term frequencies apply when scoring): far
             # fewer queries, which matters most on Spark.
             linker.training.estimate_parameters_using_expectation_maximisation(
                 block_on(*keys), max_pairs=max_pairs, estimate_without_term_frequencies=True
             )
+            # The pass's settings are new objects: the held levels are found again by name.
+            for cl, count in zip(_held_levels(linker, hold), before, strict=True):
+                cl._fix_m_probability = False
+                del cl._trained_m_probabilities[count:]
             return {
                 "blocking": list(keys),
                 "ok": True,
                 "max_iterations": iterations,
                 "max_pairs": max_pairs,
+                "held": sorted(hold),
             }
         except Exception as exc:  # too few pairs, or an m underflowing to 0
             linker._settings_obj.core_model_settings = snapshot
@@ -409,7 +443,10 @@ def _train(
     for i, keys in enumerate(EM_PASSES):
         _tick(progress, "m", 0.25 + 0.1 * i)
         if all(known.get(k, 0) >= 2 for k in keys):
-            passes.append(_em_pass(linker, keys, em_pairs(n)))
+            # What an earlier pass trained, other than the names, holds in this one: it ties
+            # this pass's match class to the persons the first pass found.
+            hold = _trained(linker) - set(NAME_PARTS)
+            passes.append(_em_pass(linker, keys, em_pairs(n), hold))
         else:
             passes.append({"blocking": list(keys), "ok": False, "why": "no data"})
     calibration["m"] = {"method": "expectation maximisation", "passes": passes}
