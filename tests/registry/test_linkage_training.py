@@ -104,7 +104,7 @@ def test_em_samples_one_pair_per_record_within_its_bounds(a: int, b: int) -> Non
 
 
 def test_em_samples_what_was_measured_at_one_and_five_million_records() -> None:
-    assert em_pairs(1_000_000) == 1e6  # the same m as 5e6 in every pass, in a third of the time
+    assert em_pairs(1_000_000) == 1e6  # m within 0.016 of 5e6's, in a third of the time
     assert em_pairs(5_000_000) == 5e6  # fewer broke the birth-date pass there (session 8)
 
 

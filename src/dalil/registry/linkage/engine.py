@@ -324,11 +324,12 @@ EM_ITERATIONS = (25, 8, 3)
 # record, at least EM_MIN_PAIRS and at most EM_MAX_PAIRS. A training block's pairs grow with
 # the square of the records and its matches only with the records, so a sample of a fixed size
 # holds ever fewer matches as the lists grow; one pair per record keeps their number. Measured
-# (session 9, training alone, per pass): at a million records 10^6 pairs give the same m as
-# 5 x 10^6 in every pass (and the same F1) in 9 s of EM instead of 24 s. At five million records
-# 5 x 10^6 is what session 7's model was measured with; fewer let the birth-date pass converge
-# on a class that is not the persons (F1 0.64 -> 0.26, session 8). At that size the passes
-# drift whatever the sample (see docs/linkage.md, "A known weakness").
+# (session 9, training alone, per pass): at a million records 10^6 pairs give each pass's m within
+# 0.016 of 5 x 10^6's (and the same F1) in 9 s of EM instead of 24 s. At five million records,
+# 5 x 10^6: fewer let the birth-date pass converge on a class that is not the persons before
+# the later passes held the first one's comparisons (F1 0.64 -> 0.26, session 8), and with
+# them still trained the names a little worse (session 9). The first pass drifts at that size
+# whatever the sample (see docs/linkage.md, "A known weakness").
 EM_MIN_PAIRS = 1e6
 EM_MAX_PAIRS = 5e6
 
