@@ -98,8 +98,9 @@ def _per_unique(
     """The ``width`` parts of ``fn``'s result, each as its own column (None where the value is
     null), ``fn`` applied once per distinct value: names repeat a lot, so a million rows are a
     take from a few thousand results, not a Python call or a dictionary lookup per row. With
-    ``dtype`` TEXT the take is Arrow's, from Arrow strings (0.1 s a column less at a million
-    rows than converting the taken Python strings)."""
+    ``dtype`` TEXT the take is Arrow's, from Arrow strings, not a conversion of the taken Python
+    strings (with the factorised text above, the features of a million records took 10.9 s
+    instead of 13.0)."""
     codes, uniques = pd.factorize(series)  # nulls are code -1
     results = [fn(u) for u in uniques]
     out = []
