@@ -98,7 +98,8 @@ def duck(memory_limit: str = "8GB") -> Any:
 def level_cases(settings: dict[str, Any], labels: bool = True) -> dict[str, str]:
     """Each comparison's levels as one SQL ``CASE`` giving the level's label ('null' for its
     null level), on the ``_l`` / ``_r`` columns Splink compares; with ``labels`` False, the
-    level's position (an integer, as Splink's own ``CASE`` gives)."""
+    level's position in the comparison, an integer (Splink's own ``CASE`` gives one too, so
+    the timing compares like with like)."""
     cases = {}
     for comparison in settings["comparisons"]:
         whens = []
