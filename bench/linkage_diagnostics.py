@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -351,7 +352,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200_000, help="records (sampled)")
     parser.add_argument("--people", type=int, default=0, help="or every record of this many")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", default=".", help="where the profiler writes (scoring)")
+    parser.add_argument(
+        "--out", default=tempfile.gettempdir(), help="where the profiler writes (scoring)"
+    )
     parser.add_argument("--random-left", type=int, default=6000, help="levels: random pairs are")
     parser.add_argument("--random-right", type=int, default=2000, help="left x right records")
     parser.add_argument("--top", type=int, default=3, help="levels: patterns per pair shown")
