@@ -47,9 +47,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import linkage_eval as le
 
-RECORDS_PER_PERSON = 1.55  # about what the default lists give per invented person
-
-
 SPILL_LIMIT = "40GB"  # a method whose blocking explodes fails here instead of filling the disk
 
 
@@ -137,13 +134,8 @@ def main() -> None:
         worker(method, Path(data), Path(out), args.engine, args.memory_limit)
         return
 
-    from dalil.registry.synthetic import generate_lists
-
     started = time.perf_counter()
-    records, _ = generate_lists(int(args.n / RECORDS_PER_PERSON) + 1, seed=args.seed)
-    if len(records) < args.n:
-        sys.exit(f"generated only {len(records):,} records; raise RECORDS_PER_PERSON")
-    records = records.sample(n=args.n, random_state=args.seed).reset_index(drop=True)
+    records = le.sampled(args.n, args.seed)
     generated = time.perf_counter() - started
     truth = le.truth_of(records)
     print(

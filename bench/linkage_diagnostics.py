@@ -39,7 +39,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import linkage_eval as le
 
-RECORDS_PER_PERSON = 1.55  # as bench_registry_scale.py
 MEMORY_LIMIT = "1.5GB"  # the engine's default, as the scale benchmark runs it
 BANDS = (0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001)
 
@@ -51,8 +50,7 @@ def records_of(args: argparse.Namespace) -> pd.DataFrame:
     if args.people:
         records, _ = generate_lists(args.people, seed=args.seed)
         return records
-    records, _ = generate_lists(int(args.n / RECORDS_PER_PERSON) + 1, seed=args.seed)
-    return records.sample(n=args.n, random_state=args.seed).reset_index(drop=True)
+    return le.sampled(args.n, args.seed)
 
 
 @dataclass
@@ -119,11 +117,14 @@ def level_cases(settings: dict[str, Any], labels: bool = True) -> dict[str, str]
     return cases
 
 
-def side_by_side(con: Any, columns: list[str], source: str, target: str) -> None:
-    """``target``: each pair of ``source`` (columns ``a``, ``b``) with both records' columns."""
+def side_by_side(
+    con: Any, columns: list[str], source: str, target: str, kind: str = "TABLE"
+) -> None:
+    """``target`` (a table, or a view): each pair of ``source`` (columns ``a``, ``b``) with both
+    records' columns, as Splink names them (``_l``, ``_r``)."""
     select = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in columns)
     con.execute(
-        f"CREATE TABLE {target} AS SELECT {select} FROM {source} p "
+        f"CREATE {kind} {target} AS SELECT {select} FROM {source} p "
         "JOIN rec l ON l.unique_id = p.a JOIN rec r ON r.unique_id = p.b"
     )
 
@@ -222,11 +223,7 @@ def scoring(args: argparse.Namespace) -> None:
         f"({blocked_pairs_sql(model.plan, 'rec')})"
     )
     columns = [c for c in features.columns if c != "unique_id"]
-    select = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in columns)
-    con2.execute(
-        f"CREATE VIEW w AS SELECT {select} FROM cand p "
-        "JOIN rec l ON l.unique_id = p.a JOIN rec r ON r.unique_id = p.b"
-    )
+    side_by_side(con2, columns, "cand", "w", kind="VIEW")
     print("| comparison, alone over the candidate pairs | wall |\n| --- | --- |")
     cases = level_cases(model.settings, labels=False)
     for name, case in [

@@ -84,6 +84,22 @@ def synthetic(
     return records.drop(columns=["true_id"]), truth
 
 
+RECORDS_PER_PERSON = 1.55  # about what the default lists give per invented person
+
+
+def sampled(n: int, seed: int) -> pd.DataFrame:
+    """``n`` synthetic records with their ``true_id``: the lists of about ``n /
+    RECORDS_PER_PERSON`` people, sampled to ``n`` (the scale benchmarks' data)."""
+    import sys
+
+    from dalil.registry.synthetic import generate_lists
+
+    records, _ = generate_lists(int(n / RECORDS_PER_PERSON) + 1, seed=seed)
+    if len(records) < n:
+        sys.exit(f"generated only {len(records):,} records; raise RECORDS_PER_PERSON")
+    return records.sample(n=n, random_state=seed).reset_index(drop=True)
+
+
 def truth_of(records_with_truth: pd.DataFrame) -> dict[str, int]:
     return dict(
         zip(records_with_truth["record_id"], records_with_truth["true_id"].astype(int), strict=True)
