@@ -20,6 +20,7 @@ from dalil.registry.linkage import (
     pairwise_scores,
 )
 from dalil.registry.linkage.engine import em_pairs
+from dalil.registry.linkage.features import prepare
 from registry.linkage_data import records
 
 
@@ -149,6 +150,37 @@ def test_every_record_has_one_cluster_and_every_pair_an_explanation(
     assert kinds <= {"two records of one list", "records of two lists"}
     by_kind = result.calibration["prior"]["by_kind"]
     assert by_kind["within_list"] < by_kind["across_lists"]
+
+
+def test_a_key_in_another_spelling_weighs_by_how_often_strangers_share_it_so(
+    result: LinkResult, data: tuple[pd.DataFrame, dict[str, str]]
+) -> None:
+    """The "same transliteration key" level's Bayes factor is m over the share of pairs of
+    strangers that agree on the key in two spellings (``frequency``), computed here from the
+    records by hand: Splink uses the engine's table, not its own (the key's whole share)."""
+    features = prepare(data[0])
+    keyed = features[["given_tk", "given_ex"]].dropna(subset=["given_tk"])
+    spellings = keyed.groupby(["given_tk", "given_ex"]).size()
+    per_key = spellings.groupby(level=0).agg(lambda n: n.sum() - (n * n).sum() / n.sum())
+    tf = per_key.clip(lower=1) / len(keyed)
+    key_of = dict(zip(features["unique_id"], features["given_tk"], strict=True))
+    level = next(
+        lv
+        for c in result.model["splink"]["comparisons"]
+        if c["output_column_name"] == "given"
+        for lv in c["comparison_levels"]
+        if lv.get("label_for_charts") == "same transliteration key"
+    )
+    checked = 0
+    explained = result.pairs.dropna(subset=["explanation"])
+    for a, text in zip(explained["record_a"], explained["explanation"], strict=True):
+        given_level = json.loads(text)["given"]
+        if given_level["level"] != "same transliteration key":
+            continue
+        bayes_factor = level["m_probability"] / tf[key_of[a]]
+        assert given_level["bayes_factor"] == pytest.approx(bayes_factor, rel=1e-3)
+        checked += 1
+    assert checked >= 20  # the lists spell many names differently
 
 
 def test_model_and_calibration_are_json_and_say_how_the_prior_was_set(result: LinkResult) -> None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from dalil.errors import InvalidInput
 from dalil.registry.linkage.cluster import _greedy, constrained_clusters
+from dalil.registry.linkage.engine import CANNOT_BITS, RETURN_FLOOR, refuses
 from dalil.registry.linkage.features import _dates, _text, prepare
 from dalil.registry.linkage.metrics import (
     bcubed_scores,
@@ -172,6 +173,17 @@ def test_a_chain_stops_where_two_compared_records_disagree() -> None:
     )
     assert mapping["A"] == mapping["B"] != mapping["C"]
     assert refused == [("B", "C")]
+
+
+def test_a_pair_refuses_a_cluster_when_its_evidence_is_against_or_it_is_surely_two_people() -> None:
+    floor = RETURN_FLOOR
+    evidence = np.array([-CANNOT_BITS - 1, 5.0, 5.0, 15.0, -2.0, np.nan])
+    probability = np.array([0.5, floor / 30, floor * 2, 0.03, floor * 0.9, np.nan])
+    # Against (below -CANNOT_BITS) whatever the prior; for a match (+5 bits) but below the floor
+    # at its prior (a brother whose household fields agree); +5 bits at a prior that leaves it
+    # above; a likely link; weakly against, below the floor; an unscored pair (a judgement's)
+    # refuses nothing.
+    assert refuses(evidence, probability).tolist() == [True, True, False, False, True, False]
 
 
 def test_the_strongest_link_wins_a_contested_record() -> None:

@@ -44,6 +44,7 @@ from dalil.registry.linkage.blocking import (
 )
 from dalil.registry.linkage.cluster import component_labels, constrained_clusters
 from dalil.registry.linkage.features import NAME_PARTS, prepare
+from dalil.registry.linkage.frequency import register_other_spellings
 from dalil.registry.linkage.prior import (
     KINDS,
     PairKinds,
@@ -534,6 +535,19 @@ def score_chunks(candidate_pairs: int) -> int:
 CANNOT_BITS = 3.0  # a pair whose evidence is below -CANNOT_BITS refuses to share a cluster
 
 
+def refuses(evidence: np.ndarray, probability: np.ndarray) -> np.ndarray:
+    """Which pairs refuse to share a cluster, whatever links through other records: those whose
+    evidence is against a match (a Bayes factor below 2^-CANNOT_BITS), and those that are all but
+    surely two people, below ``RETURN_FLOOR`` at their kind's prior (too unlikely to be returned
+    at all). The second keeps a chain of likely links from joining two records that, compared
+    directly, agree on too little to be one person: brothers whose household fields agree (their
+    evidence is for a match, but far from enough), or namesakes of one place."""
+    out: np.ndarray = (np.asarray(evidence) < -CANNOT_BITS) | (
+        np.asarray(probability) < RETURN_FLOOR
+    )
+    return out
+
+
 def _encode(features: pd.DataFrame) -> np.ndarray:
     """Replace ``unique_id`` by integer codes in the ids' own order (code ``i`` is the ``i``-th id,
     sorted) and return the sorted ids. Splink compares and returns codes: a million pairs of
@@ -843,13 +857,16 @@ def _cannot_links_in_groups(
     records: Any,
     settings: dict[str, Any],
     siblings: float,
+    priors: Priors,
+    kinds: PairKinds,
     pairs: pd.DataFrame,
     span: int,
     existing: dict[int, int] | None = None,
 ) -> list[tuple[int, int]]:
-    """Pairs with evidence against a match that are not among the returned ``pairs`` (fetched
-    below ``RETURN_FLOOR``, or not fetched at all) but whose records other links would put in
-    one cluster: they must still refuse that join. The records of each group of links at
+    """Pairs that are not among the returned ``pairs`` (fetched below ``RETURN_FLOOR``, or not
+    fetched at all) but whose records other links would put in one cluster, and that must
+    refuse that join: their evidence is against a match (below ``-CANNOT_BITS``) or, at their
+    kind's prior, their probability is below ``RETURN_FLOOR``. The records of each group of links at
     >= 0.5 (or judged same, or an existing cluster a new record joins) are compared with each
     other once more, with the same model and term frequencies, blocking on the group.
 
@@ -890,7 +907,9 @@ def _cannot_links_in_groups(
     if inside.empty:
         return []
     _evidence(inside, used, siblings)
-    against = inside["evidence"].to_numpy() < -CANNOT_BITS
+    evidence = inside["evidence"].to_numpy(dtype=float)
+    kind = kinds.kind(inside["a"].to_numpy(dtype=np.int64), inside["b"].to_numpy(dtype=np.int64))
+    against = refuses(evidence, _probability(priors.weights()[kind] + evidence))
     return list(
         zip(inside.loc[against, "a"].tolist(), inside.loc[against, "b"].tolist(), strict=True)
     )
@@ -1027,7 +1046,8 @@ def _cluster(
     same = judged == "same"
     forced = list(zip(pairs.loc[same, "a"].tolist(), pairs.loc[same, "b"].tolist(), strict=True))
     judged_same = set(forced)
-    against = (judged == "different") | (judged.isna() & (pairs["evidence"] < -CANNOT_BITS))
+    model = refuses(pairs["evidence"].to_numpy(), pairs["match_probability"].to_numpy())
+    against = (judged == "different") | (judged.isna() & model)
     cannot = [
         *zip(pairs.loc[against, "a"].tolist(), pairs.loc[against, "b"].tolist(), strict=True),
         # A judgement of "same" outweighs what the model says against the pair.
@@ -1099,6 +1119,7 @@ def link(
         settings = _bounded(linker.misc.save_model_to_json(), calibration)
         siblings = sibling_rate(household, _key_agreement(settings))
         linker = Linker(sdf, settings, log_level=None)
+        register_other_spellings(linker, sdf)
         raw, priors, info, predictions = _score(
             linker,
             settings,
@@ -1116,7 +1137,7 @@ def link(
         del raw
         pairs = _apply_labels(_pairs_frame(returned), same, different, n)
         del returned
-        far = _cannot_links_in_groups(api, sdf, settings, siblings, pairs, n)
+        far = _cannot_links_in_groups(api, sdf, settings, siblings, priors, kinds, pairs, n)
         detail = _comparison_weights(linker, predictions, pairs, kinds, priors)
         _drop(predictions)
     # The database is closed (and its memory with it) before the texts are written.
@@ -1277,6 +1298,7 @@ def link_new(
         del both
         _give_back()
         linker = Linker(sdf, settings, log_level=None)
+        register_other_spellings(linker, sdf)
         raw, _, info, predictions = _score(
             linker,
             linker.misc.save_model_to_json(),
@@ -1292,7 +1314,7 @@ def link_new(
         pairs = _apply_labels(_pairs_frame(returned), same, different, n)
         involved = is_new[pairs["a"].to_numpy()] | is_new[pairs["b"].to_numpy()]
         pairs = pairs[involved].reset_index(drop=True)
-        far = _cannot_links_in_groups(api, sdf, settings, siblings, pairs, n, fixed)
+        far = _cannot_links_in_groups(api, sdf, settings, siblings, priors, kinds, pairs, n, fixed)
         detail = _comparison_weights(linker, predictions, pairs, kinds, priors)
         _drop(predictions)
     _explanations(pairs, detail, settings)
