@@ -214,7 +214,7 @@ def print_row(
         s = le.score(run, truth)
         accuracy = (
             f"| {s.f1:.3f} | {s.bcubed_f1:.3f} | {s.unique:,} vs {s.true_unique:,} "
-            f"({s.unique_error:+.1%}) |"
+            f"({s.unique_error:+.1%}; {le.count_errors(run.clusters, truth).line()}) |"
         )
     print(
         f"| {result['name']} (run {round_ + 1}) | {result['link_seconds']:.0f} s (process "

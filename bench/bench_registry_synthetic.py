@@ -53,6 +53,7 @@ def main() -> None:
         scores = le.score(run, truth)
         rows.append(scores)
         print(scores.row(), flush=True)
+        print("  " + le.count_errors(run.clusters, truth).line())
         if method.strip() == "ours":
             calibration = run.notes["calibration"]
             print("  calibration:", json.dumps(

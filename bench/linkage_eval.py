@@ -122,6 +122,38 @@ def score(run: Run, truth: dict[str, Any]) -> Scores:
     )
 
 
+@dataclass
+class CountErrors:
+    """Where a count of persons goes wrong: people split over several clusters add clusters,
+    clusters holding several people take them away; the count's error is the difference, so a
+    count near the truth can hide both."""
+
+    extra_from_splits: int  # sum over people of (their clusters - 1)
+    lost_to_merges: int  # sum over clusters of (their people - 1)
+    people: int
+
+    def line(self) -> str:
+        return (
+            f"persons: +{self.extra_from_splits:,} from people split "
+            f"({self.extra_from_splits / self.people:+.1%}), -{self.lost_to_merges:,} from "
+            f"clusters holding several people ({-self.lost_to_merges / self.people:+.1%})"
+        )
+
+
+def count_errors(clusters: dict[str, str], truth: dict[str, Any]) -> CountErrors:
+    clusters_of: dict[Any, set[str]] = {}
+    people_of: dict[str, set[Any]] = {}
+    for record, person in truth.items():
+        cluster = clusters.get(record, record)
+        clusters_of.setdefault(person, set()).add(cluster)
+        people_of.setdefault(cluster, set()).add(person)
+    return CountErrors(
+        sum(len(c) - 1 for c in clusters_of.values()),
+        sum(len(p) - 1 for p in people_of.values()),
+        len(clusters_of),
+    )
+
+
 def _split_full_names(records: pd.DataFrame) -> pd.DataFrame:
     """What a user does with a list that gives only full names: first word given, last family,
     second father (when there are three words or more)."""

@@ -1,0 +1,141 @@
+"""Benchmark: how many review decisions bring the synthetic lists to the accuracy goal.
+
+The linkage goal (issue 4: pairwise F1 >= 0.95, unique persons within 2 %) is measured on the
+model alone. A documentation group does not stop there: the uncertain pairs go to the review
+queue, a reviewer decides them, and the next link run obeys the decisions and trains on them
+(docs/linkage.md, "Judgements"). This benchmark plays that reviewer. Each round it
+
+1. builds the queue from the latest run as the registry does: the model's ``review`` pairs and
+   the ``linked`` pairs whose records the clustering kept in two persons, ordered by
+   :func:`dalil.registry.review.priority` (probability closest to 0.5 first, then the most
+   records a decision touches), leaving out pairs already judged;
+2. decides the first ``--batch`` of them from the synthetic truth ("same" or "different", as a
+   reviewer who is never wrong and never unsure);
+3. links every record again with all the decisions so far as labels.
+
+It prints, per round, the decisions so far, the queue left, pairwise precision, recall and F1,
+B-cubed F1 and the persons' count against the truth. The reviewer here is perfect: real
+reviewers are slower and sometimes wrong, so read the figures as a lower bound on the effort.
+
+Run: ``nice .venv/bin/python bench/bench_review_effort.py [--people 20000 | --n 200000]
+[--batch 1000] [--rounds 4]``. Record the printed figures, with date and machine, in
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import linkage_eval as le
+
+
+def queue(
+    pairs: pd.DataFrame, clusters: pd.DataFrame, judged: set[tuple[str, str]]
+) -> pd.DataFrame:
+    """The review queue of a run, in the registry's order (see the module's docstring)."""
+    from dalil.registry.review import QueueItem, priority
+
+    cluster = dict(zip(clusters["record_id"], clusters["cluster_id"], strict=True))
+    sizes = clusters["cluster_id"].value_counts().to_dict()
+    a, b = pairs["record_a"].to_numpy(), pairs["record_b"].to_numpy()
+    ca = np.array([cluster[x] for x in a], dtype=object)
+    cb = np.array([cluster[x] for x in b], dtype=object)
+    status = pairs["status"].to_numpy()
+    wanted = (status == "review") | ((status == "linked") & (ca != cb))
+    items = []
+    for i in np.flatnonzero(wanted):
+        if (a[i], b[i]) in judged:
+            continue
+        size = sizes[ca[i]] + (sizes[cb[i]] if ca[i] != cb[i] else 0)
+        items.append(
+            QueueItem(
+                a[i],
+                b[i],
+                float(pairs["match_weight"].iat[i]),
+                float(pairs["match_probability"].iat[i]),
+                str(status[i]),
+                None,
+                "run",
+                ca[i],
+                cb[i],
+                int(size),
+                False,
+            )
+        )
+    items.sort(key=priority)
+    return pd.DataFrame(
+        {
+            "record_a": [x.record_a for x in items],
+            "record_b": [x.record_b for x in items],
+            "match_probability": [x.match_probability for x in items],
+        }
+    )
+
+
+def main() -> None:
+    from dalil.registry.linkage import link
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--people", type=int, default=0, help="every record of this many people")
+    parser.add_argument("--n", type=int, default=0, help="or this many sampled records")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=1000, help="decisions per round")
+    parser.add_argument("--rounds", type=int, default=4)
+    args = parser.parse_args()
+    if args.n:
+        sampled = le.sampled(args.n, args.seed)
+        truth = le.truth_of(sampled)
+        records = sampled.drop(columns=["true_id"])
+        what = f"{len(records):,} sampled records (seed {args.seed})"
+    else:
+        people = args.people or 20_000
+        records, truth = le.synthetic(people, args.seed)  # type: ignore[misc]
+        what = f"{people:,} people, {len(records):,} records (seed {args.seed})"
+    print(f"# review effort: {what}; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {le.machine()}")
+    print("| decisions | same / different | queue left | precision | recall | F1 | B-cubed F1 "
+          "| persons vs truth | split / merged | link time |")  # fmt: skip
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    decisions: dict[tuple[str, str], str] = {}
+    for round_ in range(args.rounds + 1):
+        labels = pd.DataFrame(
+            [(a, b, d) for (a, b), d in decisions.items()],
+            columns=["record_a", "record_b", "decision"],
+        )
+        start = time.perf_counter()
+        result = link(records, seed=42, labels=labels if len(labels) else None)
+        seconds = time.perf_counter() - start
+        clusters = dict(
+            zip(
+                result.clusters["record_id"], result.clusters["cluster_id"].astype(str), strict=True
+            )
+        )
+        s = le.score(le.Run("ours", clusters, seconds, {}), truth)
+        waiting = queue(result.pairs, result.clusters, set(decisions))
+        same = sum(d == "same" for d in decisions.values())
+        errors = le.count_errors(clusters, truth)
+        print(
+            f"| {len(decisions):,} | {same:,} / {len(decisions) - same:,} | {len(waiting):,} | "
+            f"{s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.bcubed_f1:.3f} | "
+            f"{s.unique:,} vs {s.true_unique:,} ({s.unique_error:+.1%}) | "
+            f"+{errors.extra_from_splits:,} / −{errors.lost_to_merges:,} | {seconds:.0f} s |",
+            flush=True,
+        )
+        if round_ == args.rounds:
+            break
+        for a, b in zip(
+            waiting["record_a"][: args.batch], waiting["record_b"][: args.batch], strict=True
+        ):
+            decisions[(a, b)] = "same" if truth[a] == truth[b] else "different"
+
+
+if __name__ == "__main__":
+    main()
