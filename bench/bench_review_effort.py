@@ -58,17 +58,17 @@ def queue(
         size = sizes[ca[i]] + (sizes[cb[i]] if ca[i] != cb[i] else 0)
         items.append(
             QueueItem(
-                a[i],
-                b[i],
-                float(pairs["match_weight"].iat[i]),
-                float(pairs["match_probability"].iat[i]),
-                str(status[i]),
-                None,
-                "run",
-                ca[i],
-                cb[i],
-                int(size),
-                False,
+                record_a=a[i],
+                record_b=b[i],
+                match_weight=float(pairs["match_weight"].iat[i]),
+                match_probability=float(pairs["match_probability"].iat[i]),
+                status=str(status[i]),
+                explanation=None,
+                run_id="run",
+                person_a=ca[i],
+                person_b=cb[i],
+                size=int(size),
+                unsure=False,
             )
         )
     items.sort(key=priority)
