@@ -18,7 +18,13 @@ from dalil.registry.linkage import Resources, link, link_new
 from dalil.registry.linkage import engine as engine_module
 from dalil.registry.linkage.blocking import RULES, count_pairs_with, plan_blocking
 from dalil.registry.linkage.cluster import constrained_clusters
-from dalil.registry.linkage.engine import _code_pairs, _encode, _fixed_codes, score_chunks
+from dalil.registry.linkage.engine import (
+    _code_pairs,
+    _encode,
+    _finish,
+    _fixed_codes,
+    score_chunks,
+)
 from dalil.registry.linking import resources_from
 from registry.linkage_data import records
 
@@ -175,6 +181,42 @@ def test_codes_sort_as_their_ids_and_decode_back(names: list[str]) -> None:
     pairs = {(names[0], names[-1]), (names[-1], names[0]), ("not-a-record", names[0])}
     # Both orders give one ordered pair; a pair naming a record not in the run is left out.
     assert _code_pairs(table, pairs) == {(min(first, last), max(first, last))}
+
+
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), unique=True, max_size=30))
+def test_returned_pairs_come_in_their_ids_order_with_each_row_whole(
+    codes: list[tuple[int, int]],
+) -> None:
+    names = np.array([f"lrc_{i:02d}" for i in range(10)], dtype=object)
+    n = len(codes)
+    pairs = pd.DataFrame(
+        {
+            "a": np.array([a for a, _ in codes], dtype=np.int64),
+            "b": np.array([b for _, b in codes], dtype=np.int64),
+            "match_weight": np.arange(n, dtype=float),
+            "match_probability": np.linspace(0, 1, n),
+            "status": [f"s{i}" for i in range(n)],
+            "explanation": [None if i % 2 else f"e{i}" for i in range(n)],
+            "evidence": np.zeros(n),
+            "sibling_adjustment": np.zeros(n),
+            "explain": np.ones(n, dtype=bool),
+            "judgement": [None] * n,
+        }
+    )
+    out = _finish(pairs, names)
+    assert list(out.columns) == [
+        "record_a", "record_b", "match_weight", "match_probability", "status", "explanation",
+        "judgement",
+    ]  # fmt: skip
+    assert list(zip(out["record_a"], out["record_b"], strict=True)) == sorted(
+        (names[a], names[b]) for a, b in codes
+    )
+    for row in out.itertuples(index=False):
+        i = int(row.match_weight)  # each row's own number: its values stayed together
+        assert (row.record_a, row.record_b) == (names[codes[i][0]], names[codes[i][1]])
+        assert row.status == f"s{i}"
+        assert row.explanation == (None if i % 2 else f"e{i}")
+    assert out.index.equals(pd.RangeIndex(n))
 
 
 @given(

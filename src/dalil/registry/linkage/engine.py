@@ -1058,14 +1058,23 @@ def _cluster(
 
 
 def _finish(pairs: pd.DataFrame, names: np.ndarray) -> pd.DataFrame:
-    """The returned pairs with record ids (codes sort as their ids do)."""
-    pairs = pairs.drop(columns=["evidence", "sibling_adjustment", "explain"])
-    pairs = pairs.sort_values(["a", "b"], ignore_index=True)
-    a = pairs.pop("a").to_numpy(dtype=np.int64)
-    b = pairs.pop("b").to_numpy(dtype=np.int64)
-    pairs.insert(0, "record_a", names[a] if len(a) else np.array([], dtype=object))
-    pairs.insert(1, "record_b", names[b] if len(b) else np.array([], dtype=object))
-    return pairs
+    """The returned pairs with record ids, in the ids' order (codes sort as their ids do). Built
+    one column at a time, each put in order once and none copied again: at five million records
+    the returned pairs are 32 M rows, and dropping the working columns and then sorting the
+    frame made two whole copies beside the caller's (3.4 GiB of the run's peak)."""
+    a = pairs["a"].to_numpy(dtype=np.int64)
+    b = pairs["b"].to_numpy(dtype=np.int64)
+    order = np.lexsort((b, a))
+    columns: dict[str, np.ndarray] = {
+        "record_a": names[a[order]] if len(a) else np.array([], dtype=object),
+        "record_b": names[b[order]] if len(b) else np.array([], dtype=object),
+    }
+    working = {"a", "b", "evidence", "sibling_adjustment", "explain"}
+    for column in pairs.columns:
+        if column not in working:
+            columns[column] = pairs[column].to_numpy()[order]
+    # copy=False: each array becomes its own block; pandas would otherwise copy them into one.
+    return pd.DataFrame(columns, copy=False)
 
 
 # --------------------------------------------------------------------------- public
