@@ -3,9 +3,10 @@
 Algorithm (documented in docs/linkage.md):
 
 1. Candidate edges: pairs at match probability >= 0.5, plus pairs a reviewer judged "same".
-2. *Cannot-link* constraints: pairs judged "different", and scored pairs whose own evidence is
-   against a match (total Bayes factor < 1, i.e. the comparisons disagree more than they agree).
-   In an incremental run, two existing clusters also cannot be joined.
+2. *Cannot-link* constraints: pairs judged "different", and scored pairs the engine says must
+   stay apart (``engine.refuses``: evidence against a match, below -3 bits, or a probability
+   below the return floor, all but surely two people). In an incremental run, two existing
+   clusters also cannot be joined.
 3. Edges are taken strongest first (judged "same" first, then by match weight, ties by ids) and
    two groups are joined only if no cannot-link pair runs between them (greedy constrained
    single-link, as in Kruskal's algorithm). A chain A–B–C therefore stops at C when A and C were
