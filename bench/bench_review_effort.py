@@ -30,7 +30,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -39,46 +38,17 @@ import linkage_eval as le
 
 
 def queue(
-    pairs: pd.DataFrame, clusters: pd.DataFrame, judged: set[tuple[str, str]]
-) -> pd.DataFrame:
-    """The review queue of a run, in the registry's order (see the module's docstring)."""
-    from dalil.registry.review import QueueItem, priority
+    pairs: pd.DataFrame, clusters: pd.DataFrame, decisions: dict[tuple[str, str], str]
+) -> list[tuple[str, str]]:
+    """The review queue of a run, as the registry builds it (:func:`review.waiting`: the
+    ``review`` pairs and the ``linked`` pairs the clustering kept in two persons, best first),
+    as record pairs."""
+    from dalil.registry.review import waiting
 
-    cluster = dict(zip(clusters["record_id"], clusters["cluster_id"], strict=True))
-    sizes = clusters["cluster_id"].value_counts().to_dict()
-    a, b = pairs["record_a"].to_numpy(), pairs["record_b"].to_numpy()
-    ca = np.array([cluster[x] for x in a], dtype=object)
-    cb = np.array([cluster[x] for x in b], dtype=object)
-    status = pairs["status"].to_numpy()
-    wanted = (status == "review") | ((status == "linked") & (ca != cb))
-    items = []
-    for i in np.flatnonzero(wanted):
-        if (a[i], b[i]) in judged:
-            continue
-        size = sizes[ca[i]] + (sizes[cb[i]] if ca[i] != cb[i] else 0)
-        items.append(
-            QueueItem(
-                record_a=a[i],
-                record_b=b[i],
-                match_weight=float(pairs["match_weight"].iat[i]),
-                match_probability=float(pairs["match_probability"].iat[i]),
-                status=str(status[i]),
-                explanation=None,
-                run_id="run",
-                person_a=ca[i],
-                person_b=cb[i],
-                size=int(size),
-                unsure=False,
-            )
-        )
-    items.sort(key=priority)
-    return pd.DataFrame(
-        {
-            "record_a": [x.record_a for x in items],
-            "record_b": [x.record_b for x in items],
-            "match_probability": [x.match_probability for x in items],
-        }
-    )
+    shown = pairs[pairs["status"].isin(["review", "linked"])].assign(run_id="run")
+    person = dict(zip(clusters["record_id"], clusters["cluster_id"], strict=True))
+    items = waiting(shown.itertuples(index=False), decisions, person)  # type: ignore[arg-type]
+    return [(item.record_a, item.record_b) for item in items]
 
 
 def main() -> None:
@@ -119,11 +89,11 @@ def main() -> None:
             )
         )
         s = le.score(le.Run("ours", clusters, seconds, {}), truth)
-        waiting = queue(result.pairs, result.clusters, set(decisions))
+        queued = queue(result.pairs, result.clusters, decisions)
         same = sum(d == "same" for d in decisions.values())
         errors = le.count_errors(clusters, truth)
         print(
-            f"| {len(decisions):,} | {same:,} / {len(decisions) - same:,} | {len(waiting):,} | "
+            f"| {len(decisions):,} | {same:,} / {len(decisions) - same:,} | {len(queued):,} | "
             f"{s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.bcubed_f1:.3f} | "
             f"{s.unique:,} vs {s.true_unique:,} ({s.unique_error:+.1%}) | "
             f"+{errors.extra_from_splits:,} / −{errors.lost_to_merges:,} | {seconds:.0f} s |",
@@ -131,9 +101,7 @@ def main() -> None:
         )
         if round_ == args.rounds:
             break
-        for a, b in zip(
-            waiting["record_a"][: args.batch], waiting["record_b"][: args.batch], strict=True
-        ):
+        for a, b in queued[: args.batch]:
             decisions[(a, b)] = "same" if truth[a] == truth[b] else "different"
 
 

@@ -140,18 +140,18 @@ class CountErrors:
         )
 
 
+def _people_and_clusters(
+    clusters: dict[str, str], truth: dict[str, Any]
+) -> tuple[pd.Series, pd.Series]:
+    """How many clusters each person is in, and how many people each cluster holds."""
+    pred = pd.Series({r: clusters.get(r, r) for r in truth})
+    true = pd.Series(truth)
+    return pred.groupby(true).nunique(), true.groupby(pred).nunique()
+
+
 def count_errors(clusters: dict[str, str], truth: dict[str, Any]) -> CountErrors:
-    clusters_of: dict[Any, set[str]] = {}
-    people_of: dict[str, set[Any]] = {}
-    for record, person in truth.items():
-        cluster = clusters.get(record, record)
-        clusters_of.setdefault(person, set()).add(cluster)
-        people_of.setdefault(cluster, set()).add(person)
-    return CountErrors(
-        sum(len(c) - 1 for c in clusters_of.values()),
-        sum(len(p) - 1 for p in people_of.values()),
-        len(clusters_of),
-    )
+    per_person, per_cluster = _people_and_clusters(clusters, truth)
+    return CountErrors(int((per_person - 1).sum()), int((per_cluster - 1).sum()), len(per_person))
 
 
 def _split_full_names(records: pd.DataFrame) -> pd.DataFrame:
@@ -278,9 +278,8 @@ def error_classes(
     frame = records.set_index("record_id")
     pred = pd.Series({r: run.clusters.get(r, r) for r in truth})
     true = pd.Series(truth)
-    per_cluster = true.groupby(pred).nunique()
+    per_person, per_cluster = _people_and_clusters(run.clusters, truth)
     merged = per_cluster[per_cluster > 1]
-    per_person = pred.groupby(true).nunique()
     split = per_person[per_person > 1]
     sources = {s: chr(ord("A") + i) for i, s in enumerate(dict.fromkeys(records["source_id"]))}
 

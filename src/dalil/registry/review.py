@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -136,13 +136,37 @@ def current_pairs(
 
 def queue(session: Session, case_id: str) -> list[QueueItem]:
     """Every pair awaiting a decision, best first (see :func:`priority`)."""
-    judged = latest_judgements(session, case_id)
-    person = membership(session, case_id)
+    return waiting(
+        current_pairs(session, case_id, ("review", "linked")),
+        latest_judgements(session, case_id),
+        membership(session, case_id),
+    )
+
+
+class ScoredPair(Protocol):
+    """What the queue reads of a stored pair (a ``LinkPair``, or a row of the engine's pairs)."""
+
+    record_a: str
+    record_b: str
+    match_weight: float
+    match_probability: float
+    status: str
+    explanation: Any
+    run_id: str
+
+
+def waiting(
+    pairs: Iterable[ScoredPair], judged: Mapping[Pair, str], person: Mapping[str, str]
+) -> list[QueueItem]:
+    """The pairs among ``pairs`` (``review`` and ``linked`` ones) that await a decision, given
+    the latest judgement of each pair and each placed record's person, best first: a pair
+    judged same or different has its answer; a ``linked`` pair whose records share a person, or
+    that was judged at all, has nothing to decide."""
     sizes: dict[str, int] = {}
     for pid in person.values():
         sizes[pid] = sizes.get(pid, 0) + 1
     items: list[QueueItem] = []
-    for pair in current_pairs(session, case_id, ("review", "linked")):
+    for pair in pairs:
         decision = judged.get((pair.record_a, pair.record_b))
         if decision in ("same", "different"):
             continue

@@ -1065,10 +1065,7 @@ def _finish(pairs: pd.DataFrame, names: np.ndarray) -> pd.DataFrame:
     a = pairs["a"].to_numpy(dtype=np.int64)
     b = pairs["b"].to_numpy(dtype=np.int64)
     order = np.lexsort((b, a))
-    columns: dict[str, np.ndarray] = {
-        "record_a": names[a[order]] if len(a) else np.array([], dtype=object),
-        "record_b": names[b[order]] if len(b) else np.array([], dtype=object),
-    }
+    columns: dict[str, np.ndarray] = {"record_a": names[a[order]], "record_b": names[b[order]]}
     working = {"a", "b", "evidence", "sibling_adjustment", "explain"}
     for column in pairs.columns:
         if column not in working:
