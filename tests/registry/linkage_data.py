@@ -90,6 +90,22 @@ CASES: dict[str, list[dict[str, Any]]] = {
          "family": "Najjar", "mother": "Fatma", "birth_date": "1985-07-03", "place": "Douma",
          "sex": "female"},
     ],
+    # A typo in one list's Latin spelling (Marwam for Marwan): the keys are one edit apart.
+    "typo": [
+        {"record_id": "ar-typo", "source_id": "ar", "given": "مروان", "father": "طارق",
+         "family": "حمدان", "mother": "أمل", "birth_date": "1979-06-21", "place": "درعا",
+         "sex": "male"},
+        {"record_id": "lat-typo", "source_id": "lat", "given": "Marwam", "father": "Tarek",
+         "family": "Hamdan", "mother": "Amal", "birth_date": "1979-06-21", "place": "Daraa",
+         "sex": "male"},
+    ],
+    # The year of death written one off, day and month alike; no birth date on either.
+    "year-slip": [
+        {"record_id": "ar-year-slip", "source_id": "ar", "given": "رامي", "father": "وليد",
+         "family": "الصباغ", "death_date": "2014-11-23", "place": "جوبر", "sex": "male"},
+        {"record_id": "lat-year-slip", "source_id": "lat", "given": "Rami", "father": "Walid",
+         "family": "Al-Sabbagh", "death_date": "2015-11-23", "place": "Jobar", "sex": "male"},
+    ],
 }  # fmt: skip
 
 

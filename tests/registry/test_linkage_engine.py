@@ -103,6 +103,42 @@ def test_day_and_month_swap_links_and_says_so(result: LinkResult) -> None:
     assert explanation["birth_date"]["bayes_factor"] > 1
 
 
+def _explanation(result: LinkResult, a: str, b: str) -> dict[str, Any]:
+    pair = result.pairs[(result.pairs.record_a == a) & (result.pairs.record_b == b)]
+    assert len(pair) == 1, (a, b)
+    out: dict[str, Any] = json.loads(pair["explanation"].iloc[0])
+    return out
+
+
+def _level_factor(result: LinkResult, comparison: str, label: str) -> float:
+    """The trained model's Bayes factor of one level, m / u."""
+    settings = result.model["splink"]
+    levels = next(
+        c["comparison_levels"]
+        for c in settings["comparisons"]
+        if c["output_column_name"] == comparison
+    )
+    level = next(lv for lv in levels if lv.get("label_for_charts") == label)
+    return float(level["m_probability"] / level["u_probability"])
+
+
+def test_a_typo_across_scripts_weighs_less_than_a_different_name(result: LinkResult) -> None:
+    c = clusters_of(result)
+    assert c["ar-typo"] == c["lat-typo"]
+    given = _explanation(result, "ar-typo", "lat-typo")["given"]
+    assert given["level"] == "keys one edit apart"
+    assert given["bayes_factor"] > _level_factor(result, "given", "different")
+
+
+def test_a_year_slipped_on_a_full_date_is_evidence_for_a_match(result: LinkResult) -> None:
+    c = clusters_of(result)
+    assert c["ar-year-slip"] == c["lat-year-slip"]
+    event = _explanation(result, "ar-year-slip", "lat-year-slip")["event_date"]
+    assert event["level"] == "year +-1, same day and month"
+    assert event["bayes_factor"] > 1
+    assert event["bayes_factor"] > _level_factor(result, "event_date", "year +-1")
+
+
 def test_accuracy_on_the_synthetic_lists(
     result: LinkResult, data: tuple[pd.DataFrame, dict[str, str]]
 ) -> None:

@@ -69,9 +69,26 @@ def _name(part: str) -> cl.CustomComparison:
             ),
             cll.JaroWinklerLevel(ex, 0.8).configure(label_for_charts="Jaro-Winkler >= 0.8"),
             *_skipped_generation(part),
+            _custom(_one_edit(tk), "keys one edit apart"),
             cll.ElseLevel().configure(label_for_charts="different"),
         ],
     )
+
+
+def _one_edit(column: str) -> str:
+    """The two keys one edit apart (Damerau-Levenshtein), the first or the last letter alike.
+
+    A typo across scripts: Marwam and مروان are mrwm and mrwn, Ima and عماد m and md. Jaro-Winkler
+    on the spelling cannot see it (the scripts differ), nor on keys this short (mrwm, mrwn:
+    0.88). One edit leaves the first or the last letter in place, except between two one-letter
+    keys (any two are one edit apart) and a two-letter key's letters swapped: those are left
+    out, and the guard spares the distance to every pair that cannot be that close."""
+    a, b = f'"{column}_l"', f'"{column}_r"'
+    guard = (
+        f"abs(length({a}) - length({b})) <= 1 "
+        f"AND (left({a}, 1) = left({b}, 1) OR right({a}, 1) = right({b}, 1))"
+    )
+    return f"CASE WHEN {guard} THEN damerau_levenshtein({a}, {b}) <= 1 ELSE false END"
 
 
 def _skipped_generation(part: str) -> list[cll.CustomLevel]:
@@ -147,6 +164,17 @@ def _event() -> cl.CustomComparison:
             _null('"ey_l" IS NULL OR "ey_r" IS NULL'),
             _custom('"event_ymd_l" = "event_ymd_r"', "exact"),
             _custom('"ey_l" = "ey_r" AND "em_l" = "em_r"', "same year and month"),
+            # A clerk's slips on a full date, as on the birth date: day and month read in the
+            # other order (05/04 in two date habits), or the year one off. Without their own
+            # levels both fell to "same year" or "year +-1", which strangers share too.
+            _custom(
+                '"ey_l" = "ey_r" AND "em_l" = "ed_r" AND "ed_l" = "em_r" AND "em_l" <> "ed_l"',
+                "day and month swapped",
+            ),
+            _custom(
+                'abs("ey_l" - "ey_r") = 1 AND "em_l" = "em_r" AND "ed_l" = "ed_r"',
+                "year +-1, same day and month",
+            ),
             _custom('"ey_l" = "ey_r"', "same year"),
             _custom('abs("ey_l" - "ey_r") <= 1', "year +-1"),
             _custom('"em_l" = "em_r" AND "ed_l" = "ed_r"', "same day and month, other year"),
