@@ -1,6 +1,7 @@
 """The linkage engine end to end on small synthetic lists (DuckDB): cross-script spellings link,
-namesakes with different fathers stay apart, day/month swaps link, judgements override the model,
-incremental linking leaves existing clusters alone, every pair is explained, a seed repeats."""
+namesakes with different fathers stay apart, day/month swaps, slipped years and typos across
+scripts link, judgements override the model, incremental linking leaves existing clusters
+alone, every pair is explained, a seed repeats."""
 
 from __future__ import annotations
 
