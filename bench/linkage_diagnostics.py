@@ -13,6 +13,11 @@ Each subcommand prints the tables that docs/benchmarks.md (session 10) gives:
 - ``calibration``: a full :func:`dalil.registry.linkage.link`, then the log2 of the true odds over
   the predicted odds by probability band and by how many comparisons a pair has, and each kind
   of pair's prior against the truth's.
+- ``missed``: a full :func:`dalil.registry.linkage.link`, then every true pair whose records are
+  in two clusters: never compared (no kept blocking rule holds) or by the probability returned,
+  by the two records' lists, and each comparison's levels among them beside the true pairs that
+  linked; each split person's best pair between its clusters; ``--examples`` pairs side by side
+  (docs/benchmarks.md, session 12: how the event date's and the names' new levels were found).
 
 Data: ``--n`` records (``generate_lists``, ``--seed``, sampled to N, as
 ``bench_registry_scale.py``) or ``--people`` (every record of that many people, as
@@ -343,9 +348,91 @@ def calibration(args: argparse.Namespace) -> None:
               f"ratio {true_prior / estimate['prior']:.2f})")  # fmt: skip
 
 
+MISSED_BANDS = (-2.0, 0.0, 0.2, 0.5, 1.0001)
+MISSED_LABELS = ("not returned", "< 0.2", "0.2-0.5", ">= 0.5")
+
+
+def missed(args: argparse.Namespace) -> None:
+    """The true pairs the clusters keep apart: how many were never compared, how strong the
+    rest were, and each comparison's levels among them beside the true pairs that linked; then
+    each split person's best pair between its clusters, and ``--examples`` missed pairs."""
+    from dalil.registry.linkage import link
+    from dalil.registry.linkage.blocking import _rule_sql, plan_blocking
+    from dalil.registry.linkage.engine import Resources, _encode
+    from dalil.registry.linkage.features import prepare
+
+    records = records_of(args)
+    plain = records.drop(columns=["true_id"])
+    result = link(plain, resources=Resources(MEMORY_LIMIT))
+    features = prepare(plain)
+    names = _encode(features)  # unique_id becomes the engine's record code
+    plan = plan_blocking(features)
+    code = pd.Series(np.arange(len(names)), index=names)
+    by_record = records.set_index("record_id")
+    cluster = result.clusters.set_index("record_id")["cluster_id"].astype(str)
+    lists = {s: chr(ord("A") + i) for i, s in enumerate(dict.fromkeys(records["source_id"]))}
+    features["tid"] = by_record["true_id"].reindex(names).to_numpy()[features["unique_id"]]
+    features["cl"] = cluster.reindex(names).to_numpy()[features["unique_id"]]
+    features["lst"] = (
+        by_record["source_id"].map(lists).reindex(names).to_numpy()[features["unique_id"]]
+    )
+    a = code.reindex(result.pairs["record_a"]).to_numpy()
+    b = code.reindex(result.pairs["record_b"]).to_numpy()
+    scored = pd.DataFrame(
+        {"a": np.minimum(a, b), "b": np.maximum(a, b), "p": result.pairs["match_probability"]}
+    )
+    con = duck()
+    con.register("features", features)
+    con.register("scored", scored)
+    con.execute("CREATE TABLE rec AS SELECT * FROM features")
+    # A pair meets a rule when the rule's join would put it in the candidate pairs.
+    blocked = " OR ".join(f"coalesce({_rule_sql(keys)}, false)" for keys in plan.rules) or "false"
+    cases = level_cases(result.model["splink"])
+    levels = ", ".join(f'{case} AS "{name}"' for name, case in cases.items())
+    columns = [c for c in features.columns if c not in ("unique_id",)]
+    sides = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in columns)
+    con.execute(
+        "CREATE TABLE tp AS SELECT l.unique_id AS a, r.unique_id AS b, l.tid, "
+        "l.cl = r.cl AS linked, l.lst || r.lst AS lists, "
+        f"{blocked} AS blocked, {sides} FROM rec l JOIN rec r "
+        "ON l.tid = r.tid AND l.unique_id < r.unique_id"
+    )
+    pairs = con.execute(
+        "SELECT t.a, t.b, t.tid, t.linked, t.lists, t.blocked, coalesce(s.p, -1) AS p, "
+        f"{levels} FROM tp t LEFT JOIN scored s ON s.a = t.a AND s.b = t.b"
+    ).df()
+    pairs["band"] = pd.cut(pairs["p"], list(MISSED_BANDS), right=False, labels=MISSED_LABELS)
+    kept_apart = pairs[~pairs["linked"]]
+    print(f"{len(pairs):,} true pairs, {len(kept_apart):,} in two clusters; "
+          f"{pairs['blocked'].mean():.1%} of all true pairs meet a kept blocking rule")  # fmt: skip
+    print("\nTrue pairs in two clusters, by the best probability returned and blocking:")
+    print(pd.crosstab(kept_apart["band"], kept_apart["blocked"], margins=True).to_string())
+    print("\nThe same by the two records' lists:")
+    print(pd.crosstab(kept_apart["band"], kept_apart["lists"]).to_string())
+    for name in cases:
+        linked = pairs.loc[pairs["linked"], name].value_counts(normalize=True).rename("linked")
+        apart = pd.crosstab(kept_apart[name], kept_apart["band"], normalize="columns")
+        print(f"\n{name}: share of each level (columns: linked true pairs, then those kept apart)")
+        print(pd.concat([linked, apart], axis=1).fillna(0).round(3).to_string())
+    best = kept_apart.groupby("tid")["p"].max()
+    bands = pd.cut(best, list(MISSED_BANDS), right=False, labels=MISSED_LABELS)
+    print(f"\n{len(best):,} people split; the best pair between their clusters:")
+    print(bands.value_counts().reindex(list(MISSED_LABELS)).to_string())
+    if args.examples and len(kept_apart):
+        shown = ["full_name", "given", "father", "family", "mother", "birth_date", "age",
+                 "status_date", "place", "governorate"]  # fmt: skip
+        rows = by_record.reindex(names)[shown]
+        sample = kept_apart.sample(min(args.examples, len(kept_apart)), random_state=1)
+        for _, pair in sample.iterrows():
+            agree = {c: pair[c] for c in cases if pair[c] != "null"}
+            p = "not returned" if pair["p"] < 0 else f"{pair['p']:.3f}"
+            print(f"\n{pair['lists']} p={p} blocked={pair['blocked']} {agree}")
+            print(rows.iloc[[pair["a"], pair["b"]]].to_string(header=False))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("rules", "scoring", "levels", "calibration"))
+    parser.add_argument("what", choices=("rules", "scoring", "levels", "calibration", "missed"))
     parser.add_argument("--n", type=int, default=200_000, help="records (sampled)")
     parser.add_argument("--people", type=int, default=0, help="or every record of this many")
     parser.add_argument("--seed", type=int, default=1)
@@ -355,10 +442,16 @@ def main() -> None:
     parser.add_argument("--random-left", type=int, default=6000, help="levels: random pairs are")
     parser.add_argument("--random-right", type=int, default=2000, help="left x right records")
     parser.add_argument("--top", type=int, default=3, help="levels: patterns per pair shown")
+    parser.add_argument("--examples", type=int, default=0, help="missed: pairs shown")
     args = parser.parse_args()
-    {"rules": rules, "scoring": scoring, "levels": levels, "calibration": calibration}[args.what](
-        args
-    )
+    commands = {
+        "rules": rules,
+        "scoring": scoring,
+        "levels": levels,
+        "calibration": calibration,
+        "missed": missed,
+    }
+    commands[args.what](args)
 
 
 if __name__ == "__main__":
