@@ -420,6 +420,24 @@ def test_blocking_keeps_wide_rules_within_budget_and_narrows_the_rest() -> None:
 # ----------------------------------------------------------------- comparisons
 
 
+def _guarded_and_plain(
+    level: str, column: str, pairs: list[tuple[str | None, str | None]]
+) -> pd.DataFrame:
+    """A guarded level's SQL and the plain Damerau-Levenshtein distance <= 1 on each pair of
+    ``column``'s two sides (``l``, ``r``), both false where a side is missing."""
+    import duckdb
+
+    frame = pd.DataFrame(pairs, columns=[f"{column}_l", f"{column}_r"])
+    con = duckdb.connect()
+    con.register("p", frame)
+    out: pd.DataFrame = con.execute(
+        f"SELECT coalesce({level}, false) AS guarded, "
+        f"coalesce(damerau_levenshtein({column}_l, {column}_r) <= 1, false) AS plain, "
+        f"{column}_l AS l, {column}_r AS r FROM p"
+    ).fetchdf()
+    return out
+
+
 _DIGITS = st.text(alphabet="0123456789", min_size=8, max_size=8)
 
 
@@ -443,8 +461,6 @@ def _near_dates(draw: st.DrawFn) -> tuple[str, str]:
 @given(st.lists(_near_dates(), min_size=1, max_size=60))
 @settings(max_examples=60, deadline=None)
 def test_the_guarded_one_typo_level_is_the_distance_itself(pairs: list[tuple[str, str]]) -> None:
-    import duckdb
-
     from dalil.registry.linkage.model import _ONE_TYPO
 
     # Fixed cases first, with what the level must say: the same, one digit, a swap across the
@@ -458,16 +474,7 @@ def test_the_guarded_one_typo_level_is_the_distance_itself(pairs: list[tuple[str
         (None, "19800101", False),
         ("19800101", None, False),
     ]
-    frame = pd.DataFrame(
-        [(a, b) for a, b, _ in fixed] + pairs, columns=["birth_digits_l", "birth_digits_r"]
-    )
-    con = duckdb.connect()
-    con.register("p", frame)
-    got = con.execute(
-        f"SELECT coalesce({_ONE_TYPO}, false) AS guarded, "
-        "coalesce(damerau_levenshtein(birth_digits_l, birth_digits_r) <= 1, false) AS plain "
-        "FROM p"
-    ).fetchdf()
+    got = _guarded_and_plain(_ONE_TYPO, "birth_digits", [(a, b) for a, b, _ in fixed] + pairs)
     assert got["guarded"].tolist() == got["plain"].tolist()
     assert got["guarded"].iloc[: len(fixed)].tolist() == [want for _, _, want in fixed]
 
@@ -502,8 +509,6 @@ def _near_keys(draw: st.DrawFn) -> tuple[str, str]:
 def test_keys_one_edit_apart_is_the_distance_but_for_the_two_cases_it_leaves_out(
     pairs: list[tuple[str, str]],
 ) -> None:
-    import duckdb
-
     from dalil.registry.linkage.model import _one_edit
 
     fixed = [
@@ -519,16 +524,9 @@ def test_keys_one_edit_apart_is_the_distance_but_for_the_two_cases_it_leaves_out
         (None, "mhmd", False),
         ("mhmd", None, False),
     ]
-    frame = pd.DataFrame(
-        [(a, b) for a, b, _ in fixed] + pairs, columns=["given_tk_l", "given_tk_r"]
+    got = _guarded_and_plain(
+        _one_edit("given_tk"), "given_tk", [(a, b) for a, b, _ in fixed] + pairs
     )
-    con = duckdb.connect()
-    con.register("p", frame)
-    got = con.execute(
-        f"SELECT coalesce({_one_edit('given_tk')}, false) AS guarded, "
-        "coalesce(damerau_levenshtein(given_tk_l, given_tk_r) <= 1, false) AS plain, "
-        "given_tk_l AS l, given_tk_r AS r FROM p"
-    ).fetchdf()
     assert got["guarded"].iloc[: len(fixed)].tolist() == [want for _, _, want in fixed]
     # Elsewhere the guard changes nothing, except for the two cases it leaves out.
     left_out = got.apply(
