@@ -154,6 +154,29 @@ def count_errors(clusters: dict[str, str], truth: dict[str, Any]) -> CountErrors
     return CountErrors(int((per_person - 1).sum()), int((per_cluster - 1).sum()), len(per_person))
 
 
+def capture_patterns(clusters: dict[str, Any], records: pd.DataFrame) -> dict[str, int]:
+    """What estimation reads from a linkage: for each linked person (cluster), the lists its
+    records come from, as a pattern over the sorted list ids ("1010": lists 1 and 3), and the
+    number of persons with each pattern. ``clusters`` maps record_id to a cluster (a record
+    missing from it is its own); the truth works the same way."""
+    lists = sorted(records["source_id"].unique())
+    cluster = records["record_id"].map(lambda r: clusters.get(r, r))
+    seen = pd.crosstab(cluster, records["source_id"]).reindex(columns=lists, fill_value=0) > 0
+    patterns = seen.astype(int).astype(str).agg("".join, axis=1)
+    return {str(k): int(v) for k, v in patterns.value_counts().items()}
+
+
+def estimate_total(patterns: dict[str, int], seed: int) -> Any:
+    """LCMCR (dalil.estimation, its default prior and chain lengths) on capture patterns: the
+    estimate of how many people there were, documented or not."""
+    from dalil.estimation.captures import CaptureTable
+    from dalil.estimation.lcmcr import LCMCR
+
+    lists = len(next(iter(patterns)))
+    table = CaptureTable.from_mapping(patterns, [f"L{i + 1}" for i in range(lists)])
+    return LCMCR().estimate(table, seed=seed)
+
+
 def _split_full_names(records: pd.DataFrame) -> pd.DataFrame:
     """What a user does with a list that gives only full names: first word given, last family,
     second father (when there are three words or more)."""
