@@ -7,13 +7,16 @@ queue, a reviewer decides them, and the next link run obeys the decisions and tr
 
 1. builds the queue from the latest run as the registry does: the model's ``review`` pairs and
    the ``linked`` pairs whose records the clustering kept in two persons, ordered by
-   :func:`dalil.registry.review.priority` (probability closest to 0.5 first, then the most
-   records a decision touches), leaving out pairs already judged;
+   :func:`dalil.registry.review.priority` (the likeliest to change the registry, as learned
+   from the decisions so far by :mod:`dalil.registry.review_order`; before enough of them, or
+   with ``--order model``, probability closest to 0.5 first; then the most records a decision
+   touches), leaving out pairs already judged;
 2. decides the first ``--batch`` of them from the synthetic truth ("same" or "different", as a
    reviewer who is never wrong and never unsure);
 3. links every record again with all the decisions so far as labels.
 
-It prints, per round, the decisions so far, the queue left, pairwise precision, recall and F1,
+It prints, per round, the decisions so far, how many of them went against the registry they were
+made on (the ones that changed something), the queue left, pairwise precision, recall and F1,
 B-cubed F1 and the persons' count against the truth. The reviewer here is perfect: real
 reviewers are slower and sometimes wrong, so read the figures as a lower bound on the effort.
 
@@ -38,16 +41,19 @@ import linkage_eval as le
 
 
 def queue(
-    pairs: pd.DataFrame, clusters: pd.DataFrame, decisions: dict[tuple[str, str], str]
+    pairs: pd.DataFrame,
+    clusters: pd.DataFrame,
+    decisions: dict[tuple[str, str], str],
+    lists: dict[str, str] | None,
 ) -> list[tuple[str, str]]:
     """The review queue of a run, as the registry builds it (:func:`review.waiting`: the
-    ``review`` pairs and the ``linked`` pairs the clustering kept in two persons, best first),
-    as record pairs."""
+    ``review`` pairs and the ``linked`` pairs the clustering kept in two persons, best first;
+    with ``lists``, in the order learned from the decisions so far), as record pairs."""
     from dalil.registry.review import waiting
 
-    shown = pairs[pairs["status"].isin(["review", "linked"])].assign(run_id="run")
+    scored = pairs[pairs["match_probability"].notna()].assign(run_id="run")
     person = dict(zip(clusters["record_id"], clusters["cluster_id"], strict=True))
-    items = waiting(shown.itertuples(index=False), decisions, person)  # type: ignore[arg-type]
+    items = waiting(scored.itertuples(index=False), decisions, person, lists)  # type: ignore[arg-type]
     return [(item.record_a, item.record_b) for item in items]
 
 
@@ -60,6 +66,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch", type=int, default=1000, help="decisions per round")
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument(
+        "--order",
+        choices=("learned", "model"),
+        default="learned",
+        help="the registry's order (learned from the decisions) or the model's alone "
+        "(closest to 0.5 first), to compare",
+    )
     args = parser.parse_args()
     if args.n:
         sampled = le.sampled(args.n, args.seed)
@@ -70,11 +83,20 @@ def main() -> None:
         people = args.people or 20_000
         records, truth = le.synthetic(people, args.seed)  # type: ignore[misc]
         what = f"{people:,} people, {len(records):,} records (seed {args.seed})"
-    print(f"# review effort: {what}; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {le.machine()}")
-    print("| decisions | same / different | queue left | precision | recall | F1 | B-cubed F1 "
-          "| persons vs truth | split / merged | link time |")  # fmt: skip
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    lists = (
+        dict(zip(records["record_id"], records["source_id"], strict=True))
+        if args.order == "learned"
+        else None
+    )
+    print(
+        f"# review effort: {what}; order {args.order}; "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {le.machine()}"
+    )
+    print("| decisions | same / different | changed the registry | queue left | precision | recall "
+          "| F1 | B-cubed F1 | persons vs truth | split / merged | link time |")  # fmt: skip
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     decisions: dict[tuple[str, str], str] = {}
+    changed = 0  # decisions against the registry they were made on: "same" on two persons, ...
     for round_ in range(args.rounds + 1):
         labels = pd.DataFrame(
             [(a, b, d) for (a, b), d in decisions.items()],
@@ -89,11 +111,12 @@ def main() -> None:
             )
         )
         s = le.score(le.Run("ours", clusters, seconds, {}), truth)
-        queued = queue(result.pairs, result.clusters, decisions)
+        queued = queue(result.pairs, result.clusters, decisions, lists)
         same = sum(d == "same" for d in decisions.values())
         errors = le.count_errors(clusters, truth)
         print(
-            f"| {len(decisions):,} | {same:,} / {len(decisions) - same:,} | {len(queued):,} | "
+            f"| {len(decisions):,} | {same:,} / {len(decisions) - same:,} | {changed:,} | "
+            f"{len(queued):,} | "
             f"{s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.bcubed_f1:.3f} | "
             f"{s.unique:,} vs {s.true_unique:,} ({s.unique_error:+.1%}) | "
             f"+{errors.extra_from_splits:,} / −{errors.lost_to_merges:,} | {seconds:.0f} s |",
@@ -103,6 +126,7 @@ def main() -> None:
             break
         for a, b in queued[: args.batch]:
             decisions[(a, b)] = "same" if truth[a] == truth[b] else "different"
+            changed += (truth[a] == truth[b]) != (clusters.get(a, a) == clusters.get(b, b))
 
 
 if __name__ == "__main__":

@@ -251,7 +251,13 @@ def _side_by_side(view: dict[str, Any], as_visual: bool) -> Table:
     a, b = view["a"], view["b"]
     table = Table(
         title=f"p = {view['match_probability']:.3f}  ·  weight {view['match_weight']:.2f}  ·  "
-        f"{view['status']}" + ("  ·  judged unsure before" if view["unsure"] else ""),
+        f"{view['status']}"
+        + (
+            f"  ·  {view['chance']:.0%} likely to change the registry"
+            if view.get("chance") is not None
+            else ""
+        )
+        + ("  ·  judged unsure before" if view["unsure"] else ""),
         title_justify="left",
         show_lines=False,
     )

@@ -55,8 +55,13 @@ def jsonable(value: Any) -> Any:
 
 
 def pairs_to_keep(pairs: pd.DataFrame) -> pd.DataFrame:
-    kept = pairs[pairs["status"].isin(["linked", "review"])]
-    unlinked = pairs[pairs["status"] == "unlinked"]
+    """The pairs a run stores: linked and review ones, judged ones (with the model's score, from
+    which the review order learns; a few, bounded by the reviewers' work), and the near misses."""
+    keep = pairs["status"].isin(["linked", "review"])
+    if "judgement" in pairs.columns:
+        keep |= pairs["judgement"].isin(["same", "different"])
+    kept = pairs[keep]
+    unlinked = pairs[~keep & (pairs["status"] == "unlinked")]
     near = unlinked.loc[
         unlinked["match_probability"].astype(float).sort_values(ascending=False).index[:NEAR_MISSES]
     ]

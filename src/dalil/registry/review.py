@@ -3,8 +3,10 @@
 The queue holds the pairs a human should decide: the model's ``review`` pairs, and ``linked``
 pairs whose records the registry still keeps in two persons (a judgement or the clustering
 contradicted the model). Pairs with a ``same`` or ``different`` judgement leave the queue;
-``unsure`` ones stay, after all the others. The most useful decision comes first: probability
-closest to 0.5, then the most records affected (the sizes of the persons involved).
+``unsure`` ones stay, after all the others. The most useful decision comes first: the one most
+likely to change the registry, as learned from the case's own judgements
+(:mod:`dalil.registry.review_order`); until there are enough of them, the probability closest to
+0.5; then the most records affected (the sizes of the persons involved).
 
 Judgements are appended, never changed (the table refuses updates): the latest judgement of a
 pair is the one that counts, and the next link run obeys it and passes it to the model as a
@@ -32,6 +34,7 @@ from dalil.db.models_registry import (
 from dalil.errors import InvalidInput, NotFound
 from dalil.registry.constraints import Pair, ordered
 from dalil.registry.linkage.schema import RECORD_COLUMNS
+from dalil.registry.review_order import Features, Order, chance_same, learn
 
 DECISIONS = ("same", "different", "unsure")
 NOTE_MAX = 2000
@@ -51,6 +54,9 @@ class QueueItem:
     person_b: str | None
     size: int  # list records in the person(s) a decision would touch
     unsure: bool  # judged unsure before
+    # The learned chance that a decision changes the registry ("same" on two persons, "different"
+    # on one); None until the case has enough judgements to learn it (review_order.MIN_EACH).
+    chance: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,14 +71,17 @@ class QueueItem:
             "person_b": self.person_b,
             "size": self.size,
             "unsure": self.unsure,
+            "chance": self.chance,
         }
 
 
 def priority(item: QueueItem) -> tuple[bool, float, int, str, str]:
-    """Sort key: unsure last; then closest to 0.5; then the most records affected."""
+    """Sort key: unsure last; then the likeliest to change the registry (when learned; one
+    queue is learned throughout or not at all), else closest to 0.5; then the most records
+    affected."""
     return (
         item.unsure,
-        abs(item.match_probability - 0.5),
+        abs(item.match_probability - 0.5) if item.chance is None else -item.chance,
         -item.size,
         item.record_a,
         item.record_b,
@@ -134,12 +143,26 @@ def current_pairs(
     return list(best.values())
 
 
+def record_lists(session: Session, case_id: str) -> dict[str, str]:
+    """list record id → its list (source) id."""
+    rows = session.execute(
+        select(ListRecord.id, ListRecord.source_id).where(ListRecord.case_id == case_id)
+    )
+    return dict(rows.all())
+
+
 def queue(session: Session, case_id: str) -> list[QueueItem]:
     """Every pair awaiting a decision, best first (see :func:`priority`)."""
-    return waiting(
-        current_pairs(session, case_id, ("review", "linked")),
+    return review_queue(session, case_id)[0]
+
+
+def review_queue(session: Session, case_id: str) -> tuple[list[QueueItem], Order | None]:
+    """The queue, and the order learned from the case's judgements (None: not yet learned)."""
+    return waiting_in_order(
+        current_pairs(session, case_id),
         latest_judgements(session, case_id),
         membership(session, case_id),
+        record_lists(session, case_id),
     )
 
 
@@ -156,18 +179,40 @@ class ScoredPair(Protocol):
 
 
 def waiting(
-    pairs: Iterable[ScoredPair], judged: Mapping[Pair, str], person: Mapping[str, str]
+    pairs: Iterable[ScoredPair],
+    judged: Mapping[Pair, str],
+    person: Mapping[str, str],
+    lists: Mapping[str, str] | None = None,
 ) -> list[QueueItem]:
-    """The pairs among ``pairs`` (``review`` and ``linked`` ones) that await a decision, given
+    """The pairs among ``pairs`` that await a decision, best first (see
+    :func:`waiting_in_order`)."""
+    return waiting_in_order(pairs, judged, person, lists)[0]
+
+
+def waiting_in_order(
+    pairs: Iterable[ScoredPair],
+    judged: Mapping[Pair, str],
+    person: Mapping[str, str],
+    lists: Mapping[str, str] | None = None,
+) -> tuple[list[QueueItem], Order | None]:
+    """The ``review`` and ``linked`` pairs among a run's ``pairs`` that await a decision, given
     the latest judgement of each pair and each placed record's person, best first: a pair
     judged same or different has its answer; a ``linked`` pair whose records share a person, or
-    that was judged at all, has nothing to decide."""
+    that was judged at all, has nothing to decide. With each record's list (``lists``), the
+    order is learned from the judgements over all of ``pairs`` (:mod:`.review_order`); it is
+    returned too (None: not learned)."""
+    pairs = list(pairs)
+    features = Features(pairs, lists) if lists is not None else None
+    order = learn(features, judged) if features is not None else None
     sizes: dict[str, int] = {}
     for pid in person.values():
         sizes[pid] = sizes.get(pid, 0) + 1
     items: list[QueueItem] = []
     for pair in pairs:
-        decision = judged.get((pair.record_a, pair.record_b))
+        if pair.status not in ("review", "linked"):
+            continue
+        key = (pair.record_a, pair.record_b)
+        decision = judged.get(key)
         if decision in ("same", "different"):
             continue
         pa, pb = person.get(pair.record_a), person.get(pair.record_b)
@@ -175,6 +220,10 @@ def waiting(
             continue  # the model and the registry agree: nothing to decide
         touched = {p for p in (pa, pb) if p is not None}
         size = sum(sizes[p] for p in touched) + (pa is None) + (pb is None)
+        chance = None
+        if order is not None and features is not None and features.scored(key):
+            same = chance_same(order, features, key)
+            chance = 1 - same if pa is not None and pa == pb else same
         items.append(
             QueueItem(
                 record_a=pair.record_a,
@@ -188,10 +237,11 @@ def waiting(
                 person_b=pb,
                 size=size,
                 unsure=decision == "unsure",
+                chance=chance,
             )
         )
     items.sort(key=priority)
-    return items
+    return items, order
 
 
 def record_views(session: Session, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -316,6 +366,10 @@ __all__ = [
     "membership",
     "priority",
     "queue",
+    "record_lists",
     "record_view",
     "record_views",
+    "review_queue",
+    "waiting",
+    "waiting_in_order",
 ]

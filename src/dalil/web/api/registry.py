@@ -108,6 +108,11 @@ class ReviewItem(BaseModel):
     person_b: str | None
     size: int
     unsure: bool
+    chance: float | None = Field(
+        description="The chance that a decision changes the registry, learned from the case's "
+        "judgements (null until there are enough of them; the queue is then ordered by the "
+        "probability closest to 0.5)."
+    )
     a: ListRecordOut
     b: ListRecordOut
     agree: dict[str, bool | None]
