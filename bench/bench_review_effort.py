@@ -2,13 +2,14 @@
 
 The linkage goal (issue 4: pairwise F1 >= 0.95, unique persons within 2 %) is measured on the
 model alone. A documentation group does not stop there: the uncertain pairs go to the review
-queue, a reviewer decides them, and the next link run obeys the decisions and trains on them
-(docs/linkage.md, "Judgements"). This benchmark plays that reviewer. Each round it
+queue, a reviewer decides them, and the next link run obeys the decisions, trains on them and,
+with 20 of each kind, lets them decide the other uncertain pairs (docs/linkage.md, "Judgements"
+and "Reviewed probability"). This benchmark plays that reviewer. Each round it
 
 1. builds the queue from the latest run as the registry does: the model's ``review`` pairs and
    the ``linked`` pairs whose records the clustering kept in two persons, ordered by
    :func:`dalil.registry.review.priority` (the likeliest to change the registry, as learned
-   from the decisions so far by :mod:`dalil.registry.review_order`; before enough of them, or
+   from the decisions so far by :mod:`dalil.registry.linkage.reviewed`; before enough of them, or
    with ``--order model``, probability closest to 0.5 first; then the most records a decision
    touches), leaving out pairs already judged;
 2. decides the first ``--batch`` of them from the synthetic truth ("same" or "different", as a

@@ -1,4 +1,4 @@
-"""The review order learned from a case's judgements (dalil.registry.review_order)."""
+"""The review order learned from a case's judgements (dalil.registry.linkage.reviewed)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dalil.db import Database
 from dalil.registry.link_store import NEAR_MISSES, pairs_to_keep
+from dalil.registry.linkage.reviewed import MIN_EACH, describe
 from dalil.registry.review import judge, queue, review_queue, waiting_in_order
-from dalil.registry.review_order import MIN_EACH, Features
 from registry.linking_support import ACTOR, seed_run, two_lists
 from registry.test_linking import records_of
 
@@ -106,14 +107,19 @@ def test_inside_one_person_the_chance_is_that_of_different() -> None:
 
 def test_features_read_other_pairs_only() -> None:
     lists = {"a": "A", "b": "B", "c": "B", "d": "A"}
-    pairs = [P("a", "b", 0.9, "linked"), P("a", "c", 0.6, "review"), P("b", "c", 0.7, "review"),
-             P("c", "d", 0.2, "review")]  # fmt: skip
-    f = Features(pairs, lists)
-    #            intercept, log odds, one list, one other, both others, clash, common
-    assert list(f.of(("a", "b"))[2:]) == [0, 0, 1, 1, 1]  # c: a match of both, in b's list
-    assert list(f.of(("c", "d"))[2:]) == [0, 1, 0, 1, 0]  # d matches nothing; c matches a (A)
-    assert math.isclose(f.of(("c", "d"))[1], math.log(0.2 / 0.8))
-    assert not f.scored(("a", "d"))
+    scored = pd.DataFrame(
+        [("a", "b", 0.9), ("a", "c", 0.6), ("c", "b", 0.7), ("c", "d", 0.2)],
+        columns=["a", "b", "p"],
+    )
+    asked = pd.DataFrame([("a", "b"), ("d", "c"), ("a", "d")], columns=["a", "b"])
+    x = describe(scored, lists, asked)
+    #                  one list, one other, both others, clash, common
+    assert list(x[0, 2:]) == [0, 0, 1, 1, 1]  # c: a match of both, in b's list
+    assert list(x[1, 2:]) == [0, 1, 0, 1, 0]  # d matches nothing; c matches a (A), d's list
+    assert x[0, 0] == 1.0
+    assert math.isclose(x[0, 1], math.log(0.9 / 0.1))
+    assert math.isclose(x[1, 1], math.log(0.2 / 0.8))  # either order of the pair
+    assert np.isnan(x[2]).all()  # not scored: nothing to say
 
 
 def test_a_run_stores_its_judged_pairs_with_their_scores() -> None:
@@ -154,7 +160,7 @@ def cases(draw: st.DrawFn) -> tuple[list[P], dict[tuple[str, str], str], dict[st
 def test_order_property_chances_are_probabilities_and_order_the_queue(
     case: tuple[list[P], dict[tuple[str, str], str], dict[str, str]], min_each: int
 ) -> None:
-    import dalil.registry.review_order as ro
+    import dalil.registry.linkage.reviewed as ro
 
     pairs, judged, lists = case
     saved, ro.MIN_EACH = ro.MIN_EACH, min_each  # small cases learn too
@@ -207,3 +213,31 @@ def test_the_registry_queue_learns_from_stored_judgements(db: Database, tmp_path
     ]  # fmt: skip
     assert items[0].chance is not None
     assert items[0].chance > 0.5
+
+
+def test_a_run_stores_the_reviewed_probability_and_builds_persons_by_it() -> None:
+    from dalil.registry.link_store import pair_rows
+    from dalil.registry.linking import _edge
+
+    frame = pd.DataFrame(
+        {
+            "record_a": ["r1", "r3", "r5"],
+            "record_b": ["r2", "r4", "r6"],
+            "match_weight": [-1.0, 3.0, -0.5],
+            "match_probability": [0.3, 0.9, 0.4],
+            "status": ["review", "linked", "review"],
+            "reviewed_probability": [0.8, np.nan, 0.1],
+        }
+    )
+    rows = pair_rows(frame, "lnk_x", "case_x")
+    assert [r["reviewed_probability"] for r in rows] == [0.8, None, 0.1]
+    # The reviewed chance decides where there is one (0.3 taken at 0.8, 0.4 left at 0.1)...
+    edge = _edge("r1", "r2", 0.3, -1.0, 0.8)
+    assert edge is not None
+    assert edge[:2] == ("r1", "r2")
+    assert math.isclose(edge[2], math.log2(0.8 / 0.2))
+    assert _edge("r5", "r6", 0.4, -0.5, 0.1) is None
+    # ... and the model's elsewhere.
+    assert _edge("r3", "r4", 0.9, 3.0, None) == ("r3", "r4", 3.0)
+    assert _edge("r3", "r4", 0.9, 3.0, float("nan")) == ("r3", "r4", 3.0)
+    assert _edge("r7", "r8", 0.4, -0.5, None) is None

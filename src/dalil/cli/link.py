@@ -99,7 +99,10 @@ def link_run(
     case: str | None = CaseOption,
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or spark."),
     full: bool = typer.Option(
-        False, "--full", help="Re-link every record (default: only records no person holds yet)."
+        False,
+        "--full",
+        help="Re-link every record (default: only records no person holds yet); the case's "
+        "review decisions then also decide the other uncertain pairs.",
     ),
     as_json: bool = JsonOption,
 ) -> None:
@@ -196,14 +199,16 @@ def link_pairs(
 
     def render() -> None:
         table = Table(title=f"Pairs ({len(shown)} of {total})", title_justify="left")
-        for name in ("Record A", "Record B", "Weight", "Probability", "Status", "Persons"):
-            table.add_column(name, justify="right" if name in ("Weight", "Probability") else "left")
+        numbers = ("Weight", "Probability", "Reviewed")
+        for name in ("Record A", "Record B", *numbers, "Status", "Persons"):
+            table.add_column(name, justify="right" if name in numbers else "left")
         for p in shown:
             same = p["person_a"] is not None and p["person_a"] == p["person_b"]
+            reviewed = p["reviewed_probability"]
             table.add_row(
                 p["record_a"], p["record_b"], f"{p['match_weight']:.2f}",
-                f"{p['match_probability']:.3f}", p["status"],
-                "one person" if same else "two persons",
+                f"{p['match_probability']:.3f}", "—" if reviewed is None else f"{reviewed:.3f}",
+                p["status"], "one person" if same else "two persons",
             )  # fmt: skip
         console.print(table)
 
@@ -363,4 +368,8 @@ def link_review(
         f"{counts['unsure']} unsure; {counts['skipped']} skipped."
     )
     if counts["same"] or counts["different"]:
-        console.print(f"Run `dalil link run --case {esc(slug)}` to apply them to the registry.")
+        console.print(
+            f"Run `dalil link run --case {esc(slug)}` to apply them to the registry; with "
+            "`--full`, once the case has 20 decisions of each kind, they also decide the other "
+            'uncertain pairs (docs/linkage.md, "Reviewed probability").'
+        )

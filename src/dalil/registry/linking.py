@@ -16,6 +16,7 @@ content into an error or a log.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -204,6 +205,21 @@ def _clusters_from(result_clusters: pd.DataFrame, records: Iterable[str],
     return [frozenset(g) for g in groups.values()]
 
 
+def _edge(
+    a: str, b: str, probability: float, weight: float, reviewed: float | None
+) -> tuple[str, str, float] | None:
+    """A link the clustering may take: decided by the reviewed probability where the run has one
+    (the review band, once the case's decisions taught something), else by the model's."""
+    if reviewed is not None and not math.isnan(reviewed):
+        if reviewed < DECISION:
+            return None
+        q = min(reviewed, 1 - 1e-12)
+        return (a, b, math.log2(q / (1 - q)))
+    if math.isnan(probability) or probability < DECISION:
+        return None
+    return (a, b, weight)
+
+
 def _run_engine(
     state: _State,
     *,
@@ -333,19 +349,38 @@ def link_case(
         partition = _clusters_from(result.clusters, all_ids, existing)
     pairs = pairs[pairs["match_probability"].notna()]  # judged pairs the model never scored
     linked = pairs[pairs["status"] == "linked"]
-    strong = pairs[pairs["match_probability"] >= DECISION]
+    reviewed = (
+        pairs["reviewed_probability"].tolist()
+        if "reviewed_probability" in pairs.columns
+        else [None] * len(pairs)
+    )
     edges = [
-        (str(a), str(b), float(w))
-        for a, b, w in zip(
-            strong["record_a"], strong["record_b"], strong["match_weight"], strict=True
+        edge
+        for a, b, p, w, q in zip(
+            pairs["record_a"],
+            pairs["record_b"],
+            pairs["match_probability"],
+            pairs["match_weight"],
+            reviewed,
+            strict=True,
         )
+        if (edge := _edge(str(a), str(b), float(p), float(w), q)) is not None
     ]
     if incremental:  # a cluster split by a judgement is rebuilt from all its links
         with db.reader() as session:
             edges += [
-                (p.record_a, p.record_b, p.match_weight)
+                edge
                 for p in current_pairs(session, case_id, ("linked", "review"))
-                if p.match_probability >= DECISION
+                if (
+                    edge := _edge(
+                        p.record_a,
+                        p.record_b,
+                        p.match_probability,
+                        p.match_weight,
+                        p.reviewed_probability,
+                    )
+                )
+                is not None
             ]
     constrained = apply_judgements(partition, edges, state.decisions)
     ids = assign(state.persons, constrained.clusters, lambda: new_id("registry_person"), state.used)

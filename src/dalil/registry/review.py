@@ -5,7 +5,7 @@ pairs whose records the registry still keeps in two persons (a judgement or the 
 contradicted the model). Pairs with a ``same`` or ``different`` judgement leave the queue;
 ``unsure`` ones stay, after all the others. The most useful decision comes first: the one most
 likely to change the registry, as learned from the case's own judgements
-(:mod:`dalil.registry.review_order`); until there are enough of them, the probability closest to
+(:mod:`dalil.registry.linkage.reviewed`); until there are enough of them, the probability closest to
 0.5; then the most records affected (the sizes of the persons involved).
 
 Judgements are appended, never changed (the table refuses updates): the latest judgement of a
@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -33,8 +35,8 @@ from dalil.db.models_registry import (
 )
 from dalil.errors import InvalidInput, NotFound
 from dalil.registry.constraints import Pair, ordered
+from dalil.registry.linkage.reviewed import Learned, describe, learn
 from dalil.registry.linkage.schema import RECORD_COLUMNS
-from dalil.registry.review_order import Features, Order, chance_same, learn
 
 DECISIONS = ("same", "different", "unsure")
 NOTE_MAX = 2000
@@ -55,7 +57,7 @@ class QueueItem:
     size: int  # list records in the person(s) a decision would touch
     unsure: bool  # judged unsure before
     # The learned chance that a decision changes the registry ("same" on two persons, "different"
-    # on one); None until the case has enough judgements to learn it (review_order.MIN_EACH).
+    # on one); None until the case has enough judgements to learn it (reviewed.MIN_EACH).
     chance: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -156,7 +158,7 @@ def queue(session: Session, case_id: str) -> list[QueueItem]:
     return review_queue(session, case_id)[0]
 
 
-def review_queue(session: Session, case_id: str) -> tuple[list[QueueItem], Order | None]:
+def review_queue(session: Session, case_id: str) -> tuple[list[QueueItem], Learned | None]:
     """The queue, and the order learned from the case's judgements (None: not yet learned)."""
     return waiting_in_order(
         current_pairs(session, case_id),
@@ -194,25 +196,32 @@ def waiting_in_order(
     judged: Mapping[Pair, str],
     person: Mapping[str, str],
     lists: Mapping[str, str] | None = None,
-) -> tuple[list[QueueItem], Order | None]:
+) -> tuple[list[QueueItem], Learned | None]:
     """The ``review`` and ``linked`` pairs among a run's ``pairs`` that await a decision, given
     the latest judgement of each pair and each placed record's person, best first: a pair
     judged same or different has its answer; a ``linked`` pair whose records share a person, or
     that was judged at all, has nothing to decide. With each record's list (``lists``), the
-    order is learned from the judgements over all of ``pairs`` (:mod:`.review_order`); it is
-    returned too (None: not learned)."""
+    order is learned from the judgements over all of ``pairs``
+    (:mod:`dalil.registry.linkage.reviewed`); it is returned too (None: not learned)."""
     pairs = list(pairs)
-    features = Features(pairs, lists) if lists is not None else None
-    order = learn(features, judged) if features is not None else None
+    scored = pd.DataFrame(
+        {
+            "a": [p.record_a for p in pairs],
+            "b": [p.record_b for p in pairs],
+            "p": np.array([p.match_probability for p in pairs], dtype=float),
+        }
+    )
+    learned = None
+    if lists is not None:
+        learned = learn(scored, lists, ((a, b, d) for (a, b), d in judged.items()))
     sizes: dict[str, int] = {}
     for pid in person.values():
         sizes[pid] = sizes.get(pid, 0) + 1
-    items: list[QueueItem] = []
+    open_pairs: list[tuple[ScoredPair, str | None, str | None, int, bool]] = []
     for pair in pairs:
         if pair.status not in ("review", "linked"):
             continue
-        key = (pair.record_a, pair.record_b)
-        decision = judged.get(key)
+        decision = judged.get((pair.record_a, pair.record_b))
         if decision in ("same", "different"):
             continue
         pa, pb = person.get(pair.record_a), person.get(pair.record_b)
@@ -220,28 +229,37 @@ def waiting_in_order(
             continue  # the model and the registry agree: nothing to decide
         touched = {p for p in (pa, pb) if p is not None}
         size = sum(sizes[p] for p in touched) + (pa is None) + (pb is None)
-        chance = None
-        if order is not None and features is not None and features.scored(key):
-            same = chance_same(order, features, key)
-            chance = 1 - same if pa is not None and pa == pb else same
-        items.append(
-            QueueItem(
-                record_a=pair.record_a,
-                record_b=pair.record_b,
-                match_weight=pair.match_weight,
-                match_probability=pair.match_probability,
-                status=pair.status,
-                explanation=pair.explanation,
-                run_id=pair.run_id,
-                person_a=pa,
-                person_b=pb,
-                size=size,
-                unsure=decision == "unsure",
-                chance=chance,
-            )
+        open_pairs.append((pair, pa, pb, size, decision == "unsure"))
+    chances: list[float | None] = [None] * len(open_pairs)
+    if learned is not None and lists is not None and open_pairs:
+        asked = pd.DataFrame(
+            {"a": [w[0].record_a for w in open_pairs], "b": [w[0].record_b for w in open_pairs]}
         )
+        same = learned.chance_same(describe(scored, lists, asked))
+        # "same" changes two persons; "different" changes one.
+        chances = [
+            None if np.isnan(s) else float(1 - s if pa is not None and pa == pb else s)
+            for s, (_, pa, pb, _, _) in zip(same.tolist(), open_pairs, strict=True)
+        ]
+    items = [
+        QueueItem(
+            record_a=pair.record_a,
+            record_b=pair.record_b,
+            match_weight=pair.match_weight,
+            match_probability=pair.match_probability,
+            status=pair.status,
+            explanation=pair.explanation,
+            run_id=pair.run_id,
+            person_a=pa,
+            person_b=pb,
+            size=size,
+            unsure=unsure,
+            chance=chance,
+        )
+        for (pair, pa, pb, size, unsure), chance in zip(open_pairs, chances, strict=True)
+    ]
     items.sort(key=priority)
-    return items, order
+    return items, learned
 
 
 def record_views(session: Session, ids: Iterable[str]) -> dict[str, dict[str, Any]]:

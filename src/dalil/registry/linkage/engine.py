@@ -52,6 +52,7 @@ from dalil.registry.linkage.prior import (
     fixed_point_prior,
     fixed_point_priors,
 )
+from dalil.registry.linkage.reviewed import MIN_EACH, describe, learn
 from dalil.registry.linkage.siblings import PERSONAL, basis, household_counts, sibling_rate
 from dalil.registry.linkage.siblings import adjust as sibling_evidence
 
@@ -1036,11 +1037,12 @@ def _cluster(
 ) -> tuple[dict[int, int], int]:
     """Cluster label (a code) of each of ``ids``, and how many joins were refused."""
     judged = pairs["judgement"]
-    usable = judged.isna() & (pairs["match_probability"] >= DECISION)
+    probability, weight = _deciding(pairs)
+    usable = judged.isna().to_numpy() & (probability >= DECISION)
     edges = zip(
         pairs.loc[usable, "a"].tolist(),
         pairs.loc[usable, "b"].tolist(),
-        pairs.loc[usable, "match_weight"].tolist(),
+        weight[usable].tolist(),
         strict=True,
     )
     same = judged == "same"
@@ -1055,6 +1057,68 @@ def _cluster(
     ]
     mapping, refused = constrained_clusters(ids, edges, forced, cannot, existing)
     return mapping, len(refused)
+
+
+def _deciding(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The probability and weight the clustering decides a pair by: the reviewed probability
+    where there is one (:func:`_review_band`), else the model's."""
+    probability = pairs["match_probability"].to_numpy(dtype=float)
+    weight = pairs["match_weight"].to_numpy(dtype=float)
+    if "reviewed_probability" not in pairs.columns:
+        return probability, weight
+    reviewed = pairs["reviewed_probability"].to_numpy(dtype=float)
+    taken = ~np.isnan(reviewed)
+    if not taken.any():
+        return probability, weight
+    q = np.clip(reviewed[taken], 1e-12, 1 - 1e-12)
+    probability, weight = probability.copy(), weight.copy()
+    probability[taken] = q
+    weight[taken] = np.log2(q / (1 - q))
+    return probability, weight
+
+
+def _review_band(
+    pairs: pd.DataFrame,
+    lists: np.ndarray,
+    same: set[tuple[int, int]],
+    different: set[tuple[int, int]],
+) -> dict[str, Any]:
+    """What the case's reviewers teach decides the review band (:mod:`.reviewed`): with at
+    least ``MIN_EACH`` decisions of each kind on scored pairs, each undecided pair of the review
+    band gets ``reviewed_probability``, the learned chance that it is one person, and the
+    clustering takes it in place of the model's (which, with the pair's explanation, is kept).
+    Returns what was learned, for the calibration."""
+    pairs["reviewed_probability"] = np.nan
+    if len(same) < MIN_EACH or len(different) < MIN_EACH:
+        return {"applied": False, "why": f"fewer than {MIN_EACH} decisions of each kind"}
+    p = pairs["match_probability"].to_numpy(dtype=float)
+    decided = pairs["judgement"].notna().to_numpy()
+    # The pairs the features read: every pair from the review band up (a third record's
+    # matches), and the decided ones (the examples); at five million records all returned
+    # pairs would cost gigabytes here.
+    kept = (p >= REVIEW_BAND[0]) | decided
+    scored = pd.DataFrame({"a": pairs["a"].to_numpy()[kept], "b": pairs["b"].to_numpy()[kept],
+                           "p": p[kept]})  # fmt: skip
+    examples = [(a, b, "same") for a, b in same] + [(a, b, "different") for a, b in different]
+    learned = learn(scored, lists, sorted(examples))
+    if learned is None:
+        return {"applied": False, "why": f"fewer than {MIN_EACH} decisions of each kind on "
+                "scored pairs"}  # fmt: skip
+    band = np.flatnonzero((p >= REVIEW_BAND[0]) & (p < REVIEW_BAND[1]) & ~decided)
+    asked = pd.DataFrame({"a": pairs["a"].to_numpy()[band], "b": pairs["b"].to_numpy()[band]})
+    chance = learned.chance_same(describe(scored, lists, asked))
+    reviewed = np.full(len(pairs), np.nan)
+    reviewed[band] = chance
+    pairs["reviewed_probability"] = reviewed
+    return {
+        "applied": True,
+        **learned.as_dict(),
+        "band_pairs": len(band),
+        "at_least_decision": {
+            "model": int((p[band] >= DECISION).sum()),
+            "reviewed": int((chance >= DECISION).sum()),
+        },
+    }
 
 
 def _finish(pairs: pd.DataFrame, names: np.ndarray) -> pd.DataFrame:
@@ -1103,6 +1167,7 @@ def link(
     calibration: dict[str, Any] = {"records": n, "engine": engine, "seed": seed}
     if n < 2:
         pairs = _apply_labels(_pairs_frame(pd.DataFrame()), set(), set(), 1)
+        pairs["reviewed_probability"] = pd.Series(dtype=float)
         clusters = pd.DataFrame({"record_id": names, "cluster_id": names})
         nothing = Priors(0.0, np.zeros(len(KINDS)))
         model = _model({}, nothing, kinds, 0.0)
@@ -1167,6 +1232,7 @@ def link(
         "pairs_beyond_chance": chosen.excess if chosen else 0.0,
         "personal_comparisons": list(PERSONAL),
     }
+    calibration["reviewed"] = _review_band(pairs, kinds.lists, same, different)
     mapping, refused = _cluster(list(range(n)), pairs, far=far)
     labels_of = np.fromiter((mapping[c] for c in order.tolist()), dtype=np.int64, count=n)
     del mapping
@@ -1324,6 +1390,7 @@ def link_new(
         detail = _comparison_weights(linker, predictions, pairs, kinds, priors)
         _drop(predictions)
     _explanations(pairs, detail, settings)
+    reviewed = _review_band(pairs, kinds.lists, same, different)
     ids = np.flatnonzero(is_new).tolist()
     mapping, refused = _cluster(ids, pairs, existing=fixed, far=far)
     order = new_f["unique_id"].astype(str).to_numpy(dtype=object)
@@ -1348,6 +1415,7 @@ def link_new(
         "siblings": {"method": "saved model, rescaled to N", "value": siblings},
         "decision": {"match_probability": DECISION, "review_band": list(REVIEW_BAND)},
         "clusters": {"refused": refused, "far_cannot_links": len(far)},
+        "reviewed": reviewed,
         "blocking": plan.as_json(),
     }
     return LinkResult(_finish(pairs, names), clusters, model, calibration)
