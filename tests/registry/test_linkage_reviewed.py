@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dalil.registry.linkage import LinkResult, link
+from dalil.registry.linkage import LinkResult, link, link_new
 from dalil.registry.linkage.reviewed import MIN_EACH
 from dalil.registry.review import waiting
 from dalil.registry.synthetic import generate_lists
@@ -90,3 +90,16 @@ def test_decisions_teach_the_band_and_the_clustering_follows(
     promoted = band & (p < 0.5) & (q >= 0.5)
     assert promoted.sum() > 0
     assert together[promoted].mean() > together[band & (p < 0.5) & (q < 0.5)].mean()
+
+
+def test_an_incremental_run_applies_nothing(
+    lists: tuple[pd.DataFrame, dict[str, int]], first: LinkResult
+) -> None:
+    records, truth = lists
+    labels = decisions(first, truth, 300)
+    new = records.tail(200)
+    existing = records.head(len(records) - 200)
+    clusters = first.clusters[first.clusters["record_id"].isin(existing["record_id"])]
+    out = link_new(new, existing, clusters, first.model, labels=labels)
+    assert out.calibration["reviewed"]["applied"] is False
+    assert out.pairs["reviewed_probability"].isna().all()

@@ -1390,7 +1390,10 @@ def link_new(
         detail = _comparison_weights(linker, predictions, pairs, kinds, priors)
         _drop(predictions)
     _explanations(pairs, detail, settings)
-    reviewed = _review_band(pairs, kinds.lists, same, different)
+    # Its pairs all touch a new record, so the matches around a pair are not all here: what
+    # the decisions teach is applied by full runs only.
+    pairs["reviewed_probability"] = np.nan
+    reviewed = {"applied": False, "why": "an incremental run: a full run applies the decisions"}
     ids = np.flatnonzero(is_new).tolist()
     mapping, refused = _cluster(ids, pairs, existing=fixed, far=far)
     order = new_f["unique_id"].astype(str).to_numpy(dtype=object)
