@@ -35,7 +35,7 @@ from dalil.db.models_registry import (
 )
 from dalil.errors import InvalidInput, NotFound
 from dalil.registry.constraints import Pair, ordered
-from dalil.registry.linkage.reviewed import Learned, describe, learn
+from dalil.registry.linkage.reviewed import Learned, PairContext, enough, learn
 from dalil.registry.linkage.schema import RECORD_COLUMNS
 
 DECISIONS = ("same", "different", "unsure")
@@ -212,8 +212,10 @@ def waiting_in_order(
         }
     )
     learned = None
-    if lists is not None:
-        learned = learn(scored, lists, ((a, b, d) for (a, b), d in judged.items()))
+    taught = lists is not None and enough(judged.values())
+    context = PairContext(scored, lists) if taught and lists is not None else None
+    if context is not None:
+        learned = learn(context, ((a, b, d) for (a, b), d in judged.items()))
     sizes: dict[str, int] = {}
     for pid in person.values():
         sizes[pid] = sizes.get(pid, 0) + 1
@@ -231,11 +233,11 @@ def waiting_in_order(
         size = sum(sizes[p] for p in touched) + (pa is None) + (pb is None)
         open_pairs.append((pair, pa, pb, size, decision == "unsure"))
     chances: list[float | None] = [None] * len(open_pairs)
-    if learned is not None and lists is not None and open_pairs:
+    if learned is not None and context is not None and open_pairs:
         asked = pd.DataFrame(
             {"a": [w[0].record_a for w in open_pairs], "b": [w[0].record_b for w in open_pairs]}
         )
-        same = learned.chance_same(describe(scored, lists, asked))
+        same = learned.chance_same(context.describe(asked))
         # "same" changes two persons; "different" changes one.
         chances = [
             None if np.isnan(s) else float(1 - s if pa is not None and pa == pb else s)

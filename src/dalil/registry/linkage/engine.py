@@ -52,7 +52,7 @@ from dalil.registry.linkage.prior import (
     fixed_point_prior,
     fixed_point_priors,
 )
-from dalil.registry.linkage.reviewed import MIN_EACH, describe, learn
+from dalil.registry.linkage.reviewed import MIN_EACH, PairContext, learn
 from dalil.registry.linkage.siblings import PERSONAL, basis, household_counts, sibling_rate
 from dalil.registry.linkage.siblings import adjust as sibling_evidence
 
@@ -1097,16 +1097,19 @@ def _review_band(
     # matches), and the decided ones (the examples); at five million records all returned
     # pairs would cost gigabytes here.
     kept = (p >= REVIEW_BAND[0]) | decided
-    scored = pd.DataFrame({"a": pairs["a"].to_numpy()[kept], "b": pairs["b"].to_numpy()[kept],
-                           "p": p[kept]})  # fmt: skip
+    scored = PairContext(
+        pd.DataFrame({"a": pairs["a"].to_numpy()[kept], "b": pairs["b"].to_numpy()[kept],
+                      "p": p[kept]}),
+        lists,
+    )  # fmt: skip
     examples = [(a, b, "same") for a, b in same] + [(a, b, "different") for a, b in different]
-    learned = learn(scored, lists, sorted(examples))
+    learned = learn(scored, sorted(examples))
     if learned is None:
         return {"applied": False, "why": f"fewer than {MIN_EACH} decisions of each kind on "
                 "scored pairs"}  # fmt: skip
     band = np.flatnonzero((p >= REVIEW_BAND[0]) & (p < REVIEW_BAND[1]) & ~decided)
     asked = pd.DataFrame({"a": pairs["a"].to_numpy()[band], "b": pairs["b"].to_numpy()[band]})
-    chance = learned.chance_same(describe(scored, lists, asked))
+    chance = learned.chance_same(scored.describe(asked))
     reviewed = np.full(len(pairs), np.nan)
     reviewed[band] = chance
     pairs["reviewed_probability"] = reviewed

@@ -75,56 +75,95 @@ class Learned:
 Lists = Mapping[Any, Any] | np.ndarray  # id -> list; an array when ids are codes 0..n-1
 
 
+class PairContext:
+    """A run's scored pairs (``a``, ``b``, ``p``: each pair once, in either order) and each
+    record's list, ready to describe any pair among them: built once for all the pairs a
+    learning or a queue asks about. Records and lists are numbered once, so that every join
+    below is on integers (on the registry's string ids a queue of 200,000 records took seconds)."""
+
+    def __init__(self, scored: pd.DataFrame, lists: Lists) -> None:
+        scored = scored[["a", "b", "p"]].dropna(subset=["p"])
+        ends = np.concatenate([scored["a"].to_numpy(), scored["b"].to_numpy()])
+        self._ids = pd.Index(pd.unique(ends))
+        a = self._ids.get_indexer(scored["a"])
+        b = self._ids.get_indexer(scored["b"])
+        p = scored["p"].to_numpy(dtype=float)
+        self._n = max(len(self._ids), 1)
+        keys = np.concatenate([a * self._n + b, b * self._n + a])
+        self._p = pd.Series(np.concatenate([p, p]), index=keys)
+        self._p = self._p[~self._p.index.duplicated()]
+        strong = p >= MATCH
+        x = np.concatenate([a[strong], b[strong]])
+        y = np.concatenate([b[strong], a[strong]])
+        self._strong = pd.DataFrame({"x": x, "y": y})
+        names = _lists(lists)(pd.Series(self._ids, dtype=object))
+        self._list, _ = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=True)
+        self._lists = max(int(self._list.max(initial=-1)) + 1, 1)
+        self._degree = np.bincount(x, minlength=len(self._ids))
+        listed = self._list[y] >= 0
+        self._per_list = pd.Series(x[listed] * self._lists + self._list[y[listed]]).value_counts()
+
+    def describe(self, pairs: pd.DataFrame) -> np.ndarray:
+        """The features of ``pairs`` (columns ``a``, ``b``), one row per pair in order; a pair
+        that is not scored (or has no probability) gets a row of NaN."""
+        a = self._ids.get_indexer(pairs["a"])
+        b = self._ids.get_indexer(pairs["b"])
+        known = (a >= 0) & (b >= 0)
+        if not known.any():
+            return np.full((len(a), len(FEATURES)), np.nan)
+        p = np.full(len(a), np.nan)
+        p[known] = self._p.reindex(a[known] * self._n + b[known]).to_numpy(dtype=float)
+        a, b = np.where(known, a, 0), np.where(known, b, 0)  # rows not known are NaN below
+        list_a, list_b = self._list[a], self._list[b]
+        itself = (p >= MATCH).astype(int)  # a strong pair counts itself among its matches
+        others_a = self._degree[a] - itself
+        others_b = self._degree[b] - itself
+        in_b_list = self._count(a, list_b) - itself
+        in_a_list = self._count(b, list_a) - itself
+        has = (others_a > 0).astype(int) + (others_b > 0).astype(int)
+        out = np.column_stack(
+            [
+                np.ones(len(a)),
+                _log_odds(p),
+                (list_a == list_b) & (list_a >= 0),
+                has == 1,
+                has == 2,
+                (in_b_list > 0) | (in_a_list > 0),
+                _common(a, b, self._strong),
+            ]
+        ).astype(float)
+        out[np.isnan(p)] = np.nan
+        return out
+
+    def _count(self, record: np.ndarray, list_: np.ndarray) -> np.ndarray:
+        """How many of each record's matches are in the given list (0 for an unknown list)."""
+        found = self._per_list.reindex(record * self._lists + list_).fillna(0).to_numpy()
+        return np.where(list_ >= 0, found, 0).astype(float)
+
+
 def describe(scored: pd.DataFrame, lists: Lists, pairs: pd.DataFrame) -> np.ndarray:
-    """The features of ``pairs`` (columns ``a``, ``b``) among the ``scored`` pairs (``a``, ``b``,
-    ``p``: each pair once, in either order), one row per pair in order; a pair that is not
-    scored (or has no probability) gets a row of NaN."""
-    key = ["a", "b"]
-    scored = scored[[*key, "p"]].dropna(subset=["p"]).drop_duplicates(subset=key)
-    both = pd.concat([scored, scored.rename(columns={"a": "b", "b": "a"})], ignore_index=True)
-    both = both.drop_duplicates(subset=key)
-    wanted = pairs[key].reset_index(drop=True)
-    p = wanted.merge(both, on=key, how="left")["p"].to_numpy(dtype=float)
-    strong = both.loc[both["p"] >= MATCH, key].rename(columns={"a": "x", "b": "y"})
-    strong = strong.drop_duplicates()
-    list_of = _lists(lists)
-    list_a, list_b = list_of(wanted["a"]), list_of(wanted["b"])
-    itself = (p >= MATCH).astype(int)  # a strong pair counts itself among its records' matches
-    degree = strong.groupby("x").size()
-    others_a = wanted["a"].map(degree).fillna(0).to_numpy() - itself
-    others_b = wanted["b"].map(degree).fillna(0).to_numpy() - itself
-    per_list = strong.assign(list=list_of(strong["y"])).groupby(["x", "list"]).size()
-    in_b_list = _lookup(per_list, wanted["a"], list_b) - itself
-    in_a_list = _lookup(per_list, wanted["b"], list_a) - itself
-    has = (others_a > 0).astype(int) + (others_b > 0).astype(int)
-    out = np.column_stack(
-        [
-            np.ones(len(wanted)),
-            _log_odds(p),
-            (list_a == list_b) & pd.notna(list_a),
-            has == 1,
-            has == 2,
-            (in_b_list > 0) | (in_a_list > 0),
-            _common(wanted, strong),
-        ]
-    ).astype(float)
-    out[np.isnan(p)] = np.nan
-    return out
+    """The features of ``pairs`` among the ``scored`` pairs (see :class:`PairContext`)."""
+    return PairContext(scored, lists).describe(pairs)
 
 
-def learn(
-    scored: pd.DataFrame, lists: Lists, judged: Iterable[tuple[Any, Any, str]]
-) -> Learned | None:
-    """Weights learned from the latest decisions ``judged`` ((a, b, decision)), on the pairs
-    among ``scored`` (see :func:`describe`); None while fewer than :data:`MIN_EACH` of either
-    "same" or "different" fall on scored pairs."""
+def enough(judged: Iterable[str]) -> bool:
+    """Whether the decisions could teach anything (:data:`MIN_EACH` of each kind), before any
+    pair is described."""
+    decisions = list(judged)
+    return min(decisions.count("same"), decisions.count("different")) >= MIN_EACH
+
+
+def learn(scored: PairContext, judged: Iterable[tuple[Any, Any, str]]) -> Learned | None:
+    """Weights learned from the latest decisions ``judged`` ((a, b, decision)) on the
+    ``scored`` pairs; None while fewer than :data:`MIN_EACH` of either "same" or "different"
+    fall on scored pairs."""
     rows = pd.DataFrame(
         [(a, b, d == "same") for a, b, d in judged if d in ("same", "different")],
         columns=["a", "b", "same"],
     )
     if rows.empty:
         return None
-    x = describe(scored, lists, rows)
+    x = scored.describe(rows)
     known = ~np.isnan(x).any(axis=1)
     x, y = x[known], rows["same"].to_numpy(dtype=float)[known]
     same = int(y.sum())
@@ -150,29 +189,23 @@ def _lists(lists: Lists) -> Any:
             return np.asarray(codes[ids.to_numpy(dtype=np.int64)], dtype=object)
 
         return by_code
-    mapping = lists
+    table = pd.Series(dict(lists), dtype=object)
 
     def list_of(ids: pd.Series) -> np.ndarray:
-        return np.asarray(ids.map(lambda i: mapping.get(i)).to_numpy(dtype=object))
+        found = ids.map(table).to_numpy(dtype=object)
+        found[pd.isna(found)] = None
+        return np.asarray(found)
 
     return list_of
 
 
-def _lookup(counts: pd.Series, ids: pd.Series, lists: np.ndarray) -> np.ndarray:
-    """counts[(id, list)] for each pair of ``ids`` and ``lists`` (0 when absent)."""
-    if counts.empty:
-        return np.zeros(len(ids))
-    index = pd.MultiIndex.from_arrays([ids.to_numpy(dtype=object), lists])
-    return np.asarray(counts.reindex(index).fillna(0).to_numpy(dtype=float))
-
-
-def _common(wanted: pd.DataFrame, strong: pd.DataFrame) -> np.ndarray:
-    """Whether each pair's two records both match some third record."""
-    pairs = wanted.reset_index().rename(columns={"index": "row"})
+def _common(a: np.ndarray, b: np.ndarray, strong: pd.DataFrame) -> np.ndarray:
+    """Whether each pair's two records (codes) both match some third record."""
+    pairs = pd.DataFrame({"row": np.arange(len(a)), "a": a, "b": b})
     first = pairs.merge(strong, left_on="a", right_on="x")  # a's matches y
-    first = first[first["y"] != first["b"]][["row", "b", "y"]]
+    first = first.loc[first["y"] != first["b"], ["row", "b", "y"]]
     both = first.merge(strong, left_on=["b", "y"], right_on=["x", "y"])
-    out = np.zeros(len(wanted), dtype=bool)
+    out = np.zeros(len(a), dtype=bool)
     out[both["row"].to_numpy(dtype=np.int64)] = True
     return out
 
@@ -186,4 +219,4 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return np.asarray(np.exp(-np.logaddexp(0.0, -z)))
 
 
-__all__ = ["FEATURES", "MIN_EACH", "Learned", "describe", "learn"]
+__all__ = ["FEATURES", "MIN_EACH", "Learned", "PairContext", "describe", "enough", "learn"]
