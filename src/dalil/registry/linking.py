@@ -349,19 +349,21 @@ def link_case(
         partition = _clusters_from(result.clusters, all_ids, existing)
     pairs = pairs[pairs["match_probability"].notna()]  # judged pairs the model never scored
     linked = pairs[pairs["status"] == "linked"]
-    reviewed = (
-        pairs["reviewed_probability"].tolist()
-        if "reviewed_probability" in pairs.columns
-        else [None] * len(pairs)
-    )
+    # The pairs that may make a link: the model's matches and the review band's reviewed pairs.
+    may = pairs["match_probability"] >= DECISION
+    if "reviewed_probability" in pairs.columns:
+        may |= pairs["reviewed_probability"].notna()
+    candidates = pairs[may]
     edges = [
         edge
         for a, b, p, w, q in zip(
-            pairs["record_a"],
-            pairs["record_b"],
-            pairs["match_probability"],
-            pairs["match_weight"],
-            reviewed,
+            candidates["record_a"],
+            candidates["record_b"],
+            candidates["match_probability"],
+            candidates["match_weight"],
+            candidates["reviewed_probability"]
+            if "reviewed_probability" in candidates.columns
+            else [None] * len(candidates),
             strict=True,
         )
         if (edge := _edge(str(a), str(b), float(p), float(w), q)) is not None
