@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from dalil.db import Database
 from dalil.registry.link_store import NEAR_MISSES, pairs_to_keep
-from dalil.registry.linkage.reviewed import MIN_EACH, describe
+from dalil.registry.linkage.reviewed import MIN_EACH, PairContext
 from dalil.registry.review import judge, queue, review_queue, waiting_in_order
 from registry.linking_support import ACTOR, seed_run, two_lists
 from registry.test_linking import records_of
@@ -112,7 +112,7 @@ def test_features_read_other_pairs_only() -> None:
         columns=["a", "b", "p"],
     )
     asked = pd.DataFrame([("a", "b"), ("d", "c"), ("a", "d")], columns=["a", "b"])
-    x = describe(scored, lists, asked)
+    x = PairContext(scored, lists).describe(asked)
     #                  one list, one other, both others, clash, common
     assert list(x[0, 2:]) == [0, 0, 1, 1, 1]  # c: a match of both, in b's list
     assert list(x[1, 2:]) == [0, 1, 0, 1, 0]  # d matches nothing; c matches a (A), d's list
@@ -217,7 +217,7 @@ def test_the_registry_queue_learns_from_stored_judgements(db: Database, tmp_path
 
 def test_a_run_stores_the_reviewed_probability_and_builds_persons_by_it() -> None:
     from dalil.registry.link_store import pair_rows
-    from dalil.registry.linking import _edge
+    from dalil.registry.linking import _edges
 
     frame = pd.DataFrame(
         {
@@ -232,12 +232,17 @@ def test_a_run_stores_the_reviewed_probability_and_builds_persons_by_it() -> Non
     rows = pair_rows(frame, "lnk_x", "case_x")
     assert [r["reviewed_probability"] for r in rows] == [0.8, None, 0.1]
     # The reviewed chance decides where there is one (0.3 taken at 0.8, 0.4 left at 0.1)...
-    edge = _edge("r1", "r2", 0.3, -1.0, 0.8)
-    assert edge is not None
+    edges = _edges(
+        ["r1", "r5", "r3", "r3", "r7"],
+        ["r2", "r6", "r4", "r4", "r8"],
+        [0.3, 0.4, 0.9, 0.9, 0.4],
+        [-1.0, -0.5, 3.0, 3.0, -0.5],
+        [0.8, 0.1, None, float("nan"), None],
+    )
+    edge = edges[0]
     assert edge[:2] == ("r1", "r2")
     assert math.isclose(edge[2], math.log2(0.8 / 0.2))
-    assert _edge("r5", "r6", 0.4, -0.5, 0.1) is None
-    # ... and the model's elsewhere.
-    assert _edge("r3", "r4", 0.9, 3.0, None) == ("r3", "r4", 3.0)
-    assert _edge("r3", "r4", 0.9, 3.0, float("nan")) == ("r3", "r4", 3.0)
-    assert _edge("r7", "r8", 0.4, -0.5, None) is None
+    assert ("r5", "r6") not in [e[:2] for e in edges]
+    # ... and the model's elsewhere (no reviewed chance, or NaN).
+    assert edges[1:] == [("r3", "r4", 3.0), ("r3", "r4", 3.0)]
+    assert ("r7", "r8") not in [e[:2] for e in edges]

@@ -16,12 +16,12 @@ content into an error or a log.
 from __future__ import annotations
 
 import logging
-import math
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,7 @@ from dalil.registry.link_store import (
     record_failure,
     write_registry,
 )
+from dalil.registry.linkage.reviewed import deciding
 from dalil.registry.linkage.schema import RECORD_COLUMNS
 from dalil.registry.review import current_pairs, latest_judgements, membership, queue
 from dalil.registry.stable_ids import assign
@@ -205,19 +206,23 @@ def _clusters_from(result_clusters: pd.DataFrame, records: Iterable[str],
     return [frozenset(g) for g in groups.values()]
 
 
-def _edge(
-    a: str, b: str, probability: float, weight: float, reviewed: float | None
-) -> tuple[str, str, float] | None:
-    """A link the clustering may take: decided by the reviewed probability where the run has one
-    (the review band, once the case's decisions taught something), else by the model's."""
-    if reviewed is not None and not math.isnan(reviewed):
-        if reviewed < DECISION:
-            return None
-        q = min(reviewed, 1 - 1e-12)
-        return (a, b, math.log2(q / (1 - q)))
-    if math.isnan(probability) or probability < DECISION:
-        return None
-    return (a, b, weight)
+def _edges(
+    a: Sequence[str],
+    b: Sequence[str],
+    probability: Sequence[float],
+    weight: Sequence[float],
+    reviewed: Sequence[float | None],
+) -> list[tuple[str, str, float]]:
+    """The links the clustering may take among these pairs, decided as the engine decides them
+    (:func:`dalil.registry.linkage.reviewed.deciding`: the reviewed probability where a pair
+    has one, else the model's), with their weights."""
+    p, w = deciding(
+        np.asarray(probability, dtype=float),
+        np.asarray(weight, dtype=float),
+        np.array([np.nan if q is None else q for q in reviewed], dtype=float),
+    )
+    keep = np.flatnonzero(p >= DECISION)  # NaN (judged, never scored) is never >=
+    return [(str(a[i]), str(b[i]), float(w[i])) for i in keep.tolist()]
 
 
 def _run_engine(
@@ -354,36 +359,25 @@ def link_case(
     if "reviewed_probability" in pairs.columns:
         may |= pairs["reviewed_probability"].notna()
     candidates = pairs[may]
-    edges = [
-        edge
-        for a, b, p, w, q in zip(
-            candidates["record_a"],
-            candidates["record_b"],
-            candidates["match_probability"],
-            candidates["match_weight"],
-            candidates["reviewed_probability"]
-            if "reviewed_probability" in candidates.columns
-            else [None] * len(candidates),
-            strict=True,
-        )
-        if (edge := _edge(str(a), str(b), float(p), float(w), q)) is not None
-    ]
+    edges = _edges(
+        candidates["record_a"].tolist(),
+        candidates["record_b"].tolist(),
+        candidates["match_probability"].tolist(),
+        candidates["match_weight"].tolist(),
+        candidates["reviewed_probability"].tolist()
+        if "reviewed_probability" in candidates.columns
+        else [None] * len(candidates),
+    )
     if incremental:  # a cluster split by a judgement is rebuilt from all its links
         with db.reader() as session:
-            edges += [
-                edge
-                for p in current_pairs(session, case_id, ("linked", "review"))
-                if (
-                    edge := _edge(
-                        p.record_a,
-                        p.record_b,
-                        p.match_probability,
-                        p.match_weight,
-                        p.reviewed_probability,
-                    )
-                )
-                is not None
-            ]
+            current = current_pairs(session, case_id, ("linked", "review"))
+        edges += _edges(
+            [p.record_a for p in current],
+            [p.record_b for p in current],
+            [p.match_probability for p in current],
+            [p.match_weight for p in current],
+            [p.reviewed_probability for p in current],
+        )
     constrained = apply_judgements(partition, edges, state.decisions)
     ids = assign(state.persons, constrained.clusters, lambda: new_id("registry_person"), state.used)
 

@@ -159,13 +159,22 @@ def queue(session: Session, case_id: str) -> list[QueueItem]:
 
 
 def review_queue(session: Session, case_id: str) -> tuple[list[QueueItem], Learned | None]:
-    """The queue, and the order learned from the case's judgements (None: not yet learned)."""
+    """The queue, and the order learned from the case's judgements (None: not yet learned).
+    Until the judgements can teach anything, neither the records' lists nor the unlinked pairs
+    (decided ones among them) are read."""
+    judged = latest_judgements(session, case_id)
+    taught = _teach(judged)
     return waiting_in_order(
-        current_pairs(session, case_id),
-        latest_judgements(session, case_id),
+        current_pairs(session, case_id, None if taught else ("review", "linked")),
+        judged,
         membership(session, case_id),
-        record_lists(session, case_id),
+        record_lists(session, case_id) if taught else None,
     )
+
+
+def _teach(judged: Mapping[Pair, str]) -> bool:
+    decisions = list(judged.values())
+    return enough(decisions.count("same"), decisions.count("different"))
 
 
 class ScoredPair(Protocol):
@@ -204,17 +213,16 @@ def waiting_in_order(
     order is learned from the judgements over all of ``pairs``
     (:mod:`dalil.registry.linkage.reviewed`); it is returned too (None: not learned)."""
     pairs = list(pairs)
-    scored = pd.DataFrame(
-        {
-            "a": [p.record_a for p in pairs],
-            "b": [p.record_b for p in pairs],
-            "p": np.array([p.match_probability for p in pairs], dtype=float),
-        }
-    )
-    learned = None
-    taught = lists is not None and enough(judged.values())
-    context = PairContext(scored, lists) if taught and lists is not None else None
-    if context is not None:
+    learned, context = None, None
+    if lists is not None and _teach(judged):
+        scored = pd.DataFrame(
+            {
+                "a": [p.record_a for p in pairs],
+                "b": [p.record_b for p in pairs],
+                "p": np.array([p.match_probability for p in pairs], dtype=float),
+            }
+        )
+        context = PairContext(scored, lists)
         learned = learn(context, ((a, b, d) for (a, b), d in judged.items()))
     sizes: dict[str, int] = {}
     for pid in person.values():

@@ -52,7 +52,7 @@ from dalil.registry.linkage.prior import (
     fixed_point_prior,
     fixed_point_priors,
 )
-from dalil.registry.linkage.reviewed import MIN_EACH, PairContext, learn
+from dalil.registry.linkage.reviewed import MIN_EACH, PairContext, deciding, enough, learn
 from dalil.registry.linkage.siblings import PERSONAL, basis, household_counts, sibling_rate
 from dalil.registry.linkage.siblings import adjust as sibling_evidence
 
@@ -1060,21 +1060,13 @@ def _cluster(
 
 
 def _deciding(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The probability and weight the clustering decides a pair by: the reviewed probability
-    where there is one (:func:`_review_band`), else the model's."""
+    """The probability and weight the clustering decides a pair by (:func:`.reviewed.deciding`:
+    the reviewed probability where there is one, :func:`_review_band`, else the model's)."""
     probability = pairs["match_probability"].to_numpy(dtype=float)
     weight = pairs["match_weight"].to_numpy(dtype=float)
     if "reviewed_probability" not in pairs.columns:
         return probability, weight
-    reviewed = pairs["reviewed_probability"].to_numpy(dtype=float)
-    taken = ~np.isnan(reviewed)
-    if not taken.any():
-        return probability, weight
-    q = np.clip(reviewed[taken], 1e-12, 1 - 1e-12)
-    probability, weight = probability.copy(), weight.copy()
-    probability[taken] = q
-    weight[taken] = np.log2(q / (1 - q))
-    return probability, weight
+    return deciding(probability, weight, pairs["reviewed_probability"].to_numpy(dtype=float))
 
 
 def _review_band(
@@ -1089,7 +1081,7 @@ def _review_band(
     clustering takes it in place of the model's (which, with the pair's explanation, is kept).
     Returns what was learned, for the calibration."""
     pairs["reviewed_probability"] = np.nan
-    if len(same) < MIN_EACH or len(different) < MIN_EACH:
+    if not enough(len(same), len(different)):
         return {"applied": False, "why": f"fewer than {MIN_EACH} decisions of each kind"}
     p = pairs["match_probability"].to_numpy(dtype=float)
     decided = pairs["judgement"].notna().to_numpy()

@@ -141,16 +141,24 @@ class PairContext:
         return np.where(list_ >= 0, found, 0).astype(float)
 
 
-def describe(scored: pd.DataFrame, lists: Lists, pairs: pd.DataFrame) -> np.ndarray:
-    """The features of ``pairs`` among the ``scored`` pairs (see :class:`PairContext`)."""
-    return PairContext(scored, lists).describe(pairs)
+def enough(same: int, different: int) -> bool:
+    """Whether this many decisions of each kind can teach anything (:data:`MIN_EACH` each)."""
+    return min(same, different) >= MIN_EACH
 
 
-def enough(judged: Iterable[str]) -> bool:
-    """Whether the decisions could teach anything (:data:`MIN_EACH` of each kind), before any
-    pair is described."""
-    decisions = list(judged)
-    return min(decisions.count("same"), decisions.count("different")) >= MIN_EACH
+def deciding(
+    probability: np.ndarray, weight: np.ndarray, reviewed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The probability and weight (log2 odds) a clustering decides pairs by: the reviewed
+    probability where a pair has one (not NaN), else the model's."""
+    taken = ~np.isnan(reviewed)
+    if not taken.any():
+        return probability, weight
+    q = np.clip(reviewed[taken], 1e-12, 1 - 1e-12)
+    probability, weight = probability.copy(), weight.copy()
+    probability[taken] = q
+    weight[taken] = np.log2(q / (1 - q))
+    return probability, weight
 
 
 def learn(scored: PairContext, judged: Iterable[tuple[Any, Any, str]]) -> Learned | None:
@@ -168,7 +176,7 @@ def learn(scored: PairContext, judged: Iterable[tuple[Any, Any, str]]) -> Learne
     x, y = x[known], rows["same"].to_numpy(dtype=float)[known]
     same = int(y.sum())
     different = len(y) - same
-    if same < MIN_EACH or different < MIN_EACH:
+    if not enough(same, different):
         return None
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
@@ -219,4 +227,4 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return np.asarray(np.exp(-np.logaddexp(0.0, -z)))
 
 
-__all__ = ["FEATURES", "MIN_EACH", "Learned", "PairContext", "describe", "enough", "learn"]
+__all__ = ["FEATURES", "MIN_EACH", "Learned", "PairContext", "deciding", "enough", "learn"]
