@@ -47,9 +47,7 @@ def test_run_show_and_pairs_with_the_real_engine(cli: Cli, tmp_path: Path) -> No
     assert pairs["total"] == run["pairs"]
     review = cli.json("link", "pairs", "--case", "tadamon", "--status", "review")
     assert all(p["status"] == "review" for p in review["pairs"])
-    # No review decisions yet: nothing decides the band but the model.
-    assert all(p["reviewed_probability"] is None for p in pairs["pairs"])
-    assert "Reviewed" in cli.ok("link", "pairs", "--case", "tadamon").out
+    assert "Probability" in cli.ok("link", "pairs", "--case", "tadamon").out
     table = cli.ok("link", "run", "--case", "tadamon").out  # nothing new: every ID kept
     assert re.search(rf"IDs kept\s+{run['persons']}\n", table)
     assert "Calibration" in table

@@ -215,34 +215,28 @@ def test_the_registry_queue_learns_from_stored_judgements(db: Database, tmp_path
     assert items[0].chance > 0.5
 
 
-def test_a_run_stores_the_reviewed_probability_and_builds_persons_by_it() -> None:
+def test_a_run_builds_persons_from_the_pairs_at_the_decision_probability() -> None:
     from dalil.registry.link_store import pair_rows
     from dalil.registry.linking import _edges
 
     frame = pd.DataFrame(
         {
-            "record_a": ["r1", "r3", "r5"],
-            "record_b": ["r2", "r4", "r6"],
-            "match_weight": [-1.0, 3.0, -0.5],
-            "match_probability": [0.3, 0.9, 0.4],
-            "status": ["review", "linked", "review"],
-            "reviewed_probability": [0.8, np.nan, 0.1],
+            "record_a": ["r1", "r3"],
+            "record_b": ["r2", "r4"],
+            "match_weight": [-1.0, 3.0],
+            "match_probability": [0.3, 0.9],
+            "status": ["review", "linked"],
         }
     )
     rows = pair_rows(frame, "lnk_x", "case_x")
-    assert [r["reviewed_probability"] for r in rows] == [0.8, None, 0.1]
-    # The reviewed chance decides where there is one (0.3 taken at 0.8, 0.4 left at 0.1)...
+    assert [(r["record_a"], r["match_probability"], r["status"]) for r in rows] == [
+        ("r1", 0.3, "review"), ("r3", 0.9, "linked")
+    ]  # fmt: skip
     edges = _edges(
-        ["r1", "r5", "r3", "r3", "r7"],
-        ["r2", "r6", "r4", "r4", "r8"],
-        [0.3, 0.4, 0.9, 0.9, 0.4],
-        [-1.0, -0.5, 3.0, 3.0, -0.5],
-        [0.8, 0.1, None, float("nan"), None],
+        ["r1", "r3", "r7", "r9"],
+        ["r2", "r4", "r8", "r10"],
+        [0.3, 0.9, float("nan"), 0.5],
+        [-1.0, 3.0, float("nan"), 0.0],
     )
-    edge = edges[0]
-    assert edge[:2] == ("r1", "r2")
-    assert math.isclose(edge[2], math.log2(0.8 / 0.2))
-    assert ("r5", "r6") not in [e[:2] for e in edges]
-    # ... and the model's elsewhere (no reviewed chance, or NaN).
-    assert edges[1:] == [("r3", "r4", 3.0), ("r3", "r4", 3.0)]
-    assert ("r7", "r8") not in [e[:2] for e in edges]
+    # 0.3 is left, a judged pair the model never scored (NaN) too; 0.5 links.
+    assert edges == [("r3", "r4", 3.0), ("r9", "r10", 0.0)]

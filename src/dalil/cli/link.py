@@ -101,8 +101,7 @@ def link_run(
     full: bool = typer.Option(
         False,
         "--full",
-        help="Re-link every record (default: only records no person holds yet); the case's "
-        "review decisions then also decide the other uncertain pairs.",
+        help="Re-link every record (default: only records no person holds yet).",
     ),
     as_json: bool = JsonOption,
 ) -> None:
@@ -199,15 +198,14 @@ def link_pairs(
 
     def render() -> None:
         table = Table(title=f"Pairs ({len(shown)} of {total})", title_justify="left")
-        numbers = ("Weight", "Probability", "Reviewed")
+        numbers = ("Weight", "Probability")
         for name in ("Record A", "Record B", *numbers, "Status", "Persons"):
             table.add_column(name, justify="right" if name in numbers else "left")
         for p in shown:
             same = p["person_a"] is not None and p["person_a"] == p["person_b"]
-            reviewed = p["reviewed_probability"]
             table.add_row(
                 p["record_a"], p["record_b"], f"{p['match_weight']:.2f}",
-                f"{p['match_probability']:.3f}", "—" if reviewed is None else f"{reviewed:.3f}",
+                f"{p['match_probability']:.3f}",
                 p["status"], "one person" if same else "two persons",
             )  # fmt: skip
         console.print(table)
@@ -368,8 +366,4 @@ def link_review(
         f"{counts['unsure']} unsure; {counts['skipped']} skipped."
     )
     if counts["same"] or counts["different"]:
-        console.print(
-            f"Run `dalil link run --case {esc(slug)}` to apply them to the registry; with "
-            "`--full`, once the case has 20 decisions of each kind, they also decide the other "
-            'uncertain pairs (docs/linkage.md, "Reviewed probability").'
-        )
+        console.print(f"Run `dalil link run --case {esc(slug)}` to apply them to the registry.")

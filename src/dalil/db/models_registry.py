@@ -139,10 +139,6 @@ class LinkPair(Base):
     match_probability: Mapped[float] = mapped_column(Float)
     explanation: Mapped[dict[str, Any] | None]
     status: Mapped[str] = mapped_column(String(16))
-    # The chance the case's reviewers' decisions give the pair, which the clustering took in
-    # place of the model's (review band only; dalil.registry.linkage.reviewed). Last, as
-    # migration 0011 added it.
-    reviewed_probability: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
         CheckConstraint("record_a < record_b", name="ordered"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -78,11 +77,6 @@ def _concat(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 def pair_rows(pairs: pd.DataFrame, run_id: str, case_id: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     has_explanation = "explanation" in pairs.columns
-    reviewed = (
-        pairs["reviewed_probability"].to_numpy(dtype=float)
-        if "reviewed_probability" in pairs.columns
-        else None
-    )
     for i, (a, b, w, p, s) in enumerate(
         zip(
             pairs["record_a"],
@@ -103,9 +97,6 @@ def pair_rows(pairs: pd.DataFrame, run_id: str, case_id: str) -> list[dict[str, 
                 "record_b": b,
                 "match_weight": float(w),
                 "match_probability": float(p),
-                "reviewed_probability": (
-                    None if reviewed is None or math.isnan(reviewed[i]) else float(reviewed[i])
-                ),
                 "explanation": jsonable(explanation),
                 "status": str(s),
             }

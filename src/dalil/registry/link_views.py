@@ -74,7 +74,6 @@ def pair_views(session: Session, case_id: str, status: str | None = None) -> lis
             "record_b": p.record_b,
             "match_weight": p.match_weight,
             "match_probability": p.match_probability,
-            "reviewed_probability": p.reviewed_probability,
             "status": p.status,
             "run_id": p.run_id,
             "person_a": person.get(p.record_a),

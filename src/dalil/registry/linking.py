@@ -44,7 +44,6 @@ from dalil.registry.link_store import (
     record_failure,
     write_registry,
 )
-from dalil.registry.linkage.reviewed import deciding
 from dalil.registry.linkage.schema import RECORD_COLUMNS
 from dalil.registry.review import current_pairs, latest_judgements, membership, queue
 from dalil.registry.stable_ids import assign
@@ -207,20 +206,12 @@ def _clusters_from(result_clusters: pd.DataFrame, records: Iterable[str],
 
 
 def _edges(
-    a: Sequence[str],
-    b: Sequence[str],
-    probability: Sequence[float],
-    weight: Sequence[float],
-    reviewed: Sequence[float | None],
+    a: Sequence[str], b: Sequence[str], probability: Sequence[float], weight: Sequence[float]
 ) -> list[tuple[str, str, float]]:
-    """The links the clustering may take among these pairs, decided as the engine decides them
-    (:func:`dalil.registry.linkage.reviewed.deciding`: the reviewed probability where a pair
-    has one, else the model's), with their weights."""
-    p, w = deciding(
-        np.asarray(probability, dtype=float),
-        np.asarray(weight, dtype=float),
-        np.array([np.nan if q is None else q for q in reviewed], dtype=float),
-    )
+    """The links the clustering may take among these pairs (at the engine's decision
+    probability), with their weights."""
+    p = np.asarray(probability, dtype=float)
+    w = np.asarray(weight, dtype=float)
     keep = np.flatnonzero(p >= DECISION)  # NaN (judged, never scored) is never >=
     return [(str(a[i]), str(b[i]), float(w[i])) for i in keep.tolist()]
 
@@ -354,19 +345,12 @@ def link_case(
         partition = _clusters_from(result.clusters, all_ids, existing)
     pairs = pairs[pairs["match_probability"].notna()]  # judged pairs the model never scored
     linked = pairs[pairs["status"] == "linked"]
-    # The pairs that may make a link: the model's matches and the review band's reviewed pairs.
-    may = pairs["match_probability"] >= DECISION
-    if "reviewed_probability" in pairs.columns:
-        may |= pairs["reviewed_probability"].notna()
-    candidates = pairs[may]
+    candidates = pairs[pairs["match_probability"] >= DECISION]  # the pairs that may link
     edges = _edges(
         candidates["record_a"].tolist(),
         candidates["record_b"].tolist(),
         candidates["match_probability"].tolist(),
         candidates["match_weight"].tolist(),
-        candidates["reviewed_probability"].tolist()
-        if "reviewed_probability" in candidates.columns
-        else [None] * len(candidates),
     )
     if incremental:  # a cluster split by a judgement is rebuilt from all its links
         with db.reader() as session:
@@ -376,7 +360,6 @@ def link_case(
             [p.record_b for p in current],
             [p.match_probability for p in current],
             [p.match_weight for p in current],
-            [p.reviewed_probability for p in current],
         )
     constrained = apply_judgements(partition, edges, state.decisions)
     ids = assign(state.persons, constrained.clusters, lambda: new_id("registry_person"), state.used)

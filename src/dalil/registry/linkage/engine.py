@@ -52,7 +52,7 @@ from dalil.registry.linkage.prior import (
     fixed_point_prior,
     fixed_point_priors,
 )
-from dalil.registry.linkage.reviewed import MIN_EACH, PairContext, deciding, enough, learn
+from dalil.registry.linkage.rivals import rivals
 from dalil.registry.linkage.siblings import PERSONAL, basis, household_counts, sibling_rate
 from dalil.registry.linkage.siblings import adjust as sibling_evidence
 
@@ -82,6 +82,8 @@ PAIR_COLUMNS = [
 ]
 _LOG = logging.getLogger(__name__)
 SIBLING_LABEL = "shared household fields weighed against a sibling"
+# The adjustment for each record's other candidates (see .rivals), as an explanation's entry.
+RIVALS_LABEL = "weighed against each record's other candidates in the other's list"
 # The prior's entry in an explanation, by kind of pair (see .prior): with it the weights of an
 # explanation add up to the pair's match weight.
 PRIOR_LABELS = ("two records of one list", "records of two lists")
@@ -287,6 +289,11 @@ def _explain(df: pd.DataFrame, settings: dict[str, Any]) -> list[str]:
         # Agreement a household shares, weighed against a sibling (see .siblings).
         adj = np.nan_to_num(df["sibling_adjustment"].to_numpy(dtype=float))
         head = f'"sibling check": {{"level": "{SIBLING_LABEL}", "bayes_factor": '
+        parts.append(([head], np.zeros(len(df), dtype=np.int64), adj))
+    if "rivals" in df.columns:
+        # The other records each of the two could be (see .rivals).
+        head = f'"other candidates": {{"level": "{RIVALS_LABEL}", "bayes_factor": '
+        adj = np.nan_to_num(df["rivals"].to_numpy(dtype=float))
         parts.append(([head], np.zeros(len(df), dtype=np.int64), adj))
     if "prior" in df.columns and "kind" in df.columns:
         # How likely two records of this kind are to be one person before any comparison.
@@ -926,6 +933,28 @@ def _components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return records, component_labels(len(records), links)
 
 
+def _weigh_rivals(
+    raw: pd.DataFrame, kinds: PairKinds, new: np.ndarray | None = None
+) -> dict[str, Any]:
+    """Each returned pair's probability given each record's other candidates (:mod:`.rivals`),
+    in place: ``match_weight`` and ``match_probability`` become the adjusted ones; ``pairwise``
+    keeps the model's probability (a pair refuses a cluster by that, :func:`refuses`) and
+    ``rivals`` the adjustment in bits (an explanation's entry). Returns the calibration's
+    entry."""
+    if raw.empty:
+        raw["pairwise"] = pd.Series(dtype=float)
+        raw["rivals"] = pd.Series(dtype=float)
+        return {"applied": False, "why": "no pairs"}
+    pairwise = raw["match_probability"].to_numpy(dtype=float)
+    found = rivals(raw["a"].to_numpy(), raw["b"].to_numpy(), pairwise, kinds.lists, new)
+    raw["pairwise"] = pairwise
+    raw["rivals"] = found.adjustment
+    weight = raw["match_weight"].to_numpy(dtype=float) + found.adjustment
+    raw["match_weight"] = weight
+    raw["match_probability"] = _probability(weight)
+    return {"applied": True, **found.as_json()}
+
+
 def _pairs_frame(raw: pd.DataFrame) -> pd.DataFrame:
     """Returned pairs as codes ``a < b`` with weight, probability, status and evidence, and
     ``explain``: the pairs whose explanation is written (:func:`_explanations`)."""
@@ -959,6 +988,9 @@ def _pairs_frame(raw: pd.DataFrame) -> pd.DataFrame:
     out["explanation"] = None
     out["evidence"] = raw["evidence"].to_numpy()
     out["sibling_adjustment"] = raw["sibling_adjustment"].to_numpy()
+    for column in ("pairwise", "rivals"):
+        if column in raw.columns:
+            out[column] = raw[column].to_numpy()
     out["explain"] = explain
     return out
 
@@ -974,6 +1006,8 @@ def _comparison_weights(
     a, b = pairs["a"].to_numpy()[rows], pairs["b"].to_numpy()[rows]
     detail = _weights(linker, predictions, a, b)
     detail["sibling_adjustment"] = pairs["sibling_adjustment"].to_numpy()[rows]
+    if "rivals" in pairs.columns:
+        detail["rivals"] = pairs["rivals"].to_numpy()[rows]
     kind = kinds.kind(a, b)
     detail["kind"] = kind
     detail["prior"] = priors.weights()[kind]
@@ -1037,7 +1071,8 @@ def _cluster(
 ) -> tuple[dict[int, int], int]:
     """Cluster label (a code) of each of ``ids``, and how many joins were refused."""
     judged = pairs["judgement"]
-    probability, weight = _deciding(pairs)
+    probability = pairs["match_probability"].to_numpy(dtype=float)
+    weight = pairs["match_weight"].to_numpy(dtype=float)
     usable = judged.isna().to_numpy() & (probability >= DECISION)
     edges = zip(
         pairs.loc[usable, "a"].tolist(),
@@ -1048,7 +1083,10 @@ def _cluster(
     same = judged == "same"
     forced = list(zip(pairs.loc[same, "a"].tolist(), pairs.loc[same, "b"].tolist(), strict=True))
     judged_same = set(forced)
-    model = refuses(pairs["evidence"].to_numpy(), pairs["match_probability"].to_numpy())
+    # A pair refuses by the model's own probability: a likelier rival lowers a pair's chance of
+    # being the one match, not the evidence that its records could be one person.
+    pairwise = pairs["pairwise"] if "pairwise" in pairs.columns else pairs["match_probability"]
+    model = refuses(pairs["evidence"].to_numpy(), pairwise.to_numpy())
     against = (judged == "different") | (judged.isna() & model)
     cannot = [
         *zip(pairs.loc[against, "a"].tolist(), pairs.loc[against, "b"].tolist(), strict=True),
@@ -1057,63 +1095,6 @@ def _cluster(
     ]
     mapping, refused = constrained_clusters(ids, edges, forced, cannot, existing)
     return mapping, len(refused)
-
-
-def _deciding(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The probability and weight the clustering decides a pair by (:func:`.reviewed.deciding`:
-    the reviewed probability where there is one, :func:`_review_band`, else the model's)."""
-    probability = pairs["match_probability"].to_numpy(dtype=float)
-    weight = pairs["match_weight"].to_numpy(dtype=float)
-    if "reviewed_probability" not in pairs.columns:
-        return probability, weight
-    return deciding(probability, weight, pairs["reviewed_probability"].to_numpy(dtype=float))
-
-
-def _review_band(
-    pairs: pd.DataFrame,
-    lists: np.ndarray,
-    same: set[tuple[int, int]],
-    different: set[tuple[int, int]],
-) -> dict[str, Any]:
-    """What the case's reviewers teach decides the review band (:mod:`.reviewed`): with at
-    least ``MIN_EACH`` decisions of each kind on scored pairs, each undecided pair of the review
-    band gets ``reviewed_probability``, the learned chance that it is one person, and the
-    clustering takes it in place of the model's (which, with the pair's explanation, is kept).
-    Returns what was learned, for the calibration."""
-    pairs["reviewed_probability"] = np.nan
-    if not enough(len(same), len(different)):
-        return {"applied": False, "why": f"fewer than {MIN_EACH} decisions of each kind"}
-    p = pairs["match_probability"].to_numpy(dtype=float)
-    decided = pairs["judgement"].notna().to_numpy()
-    # The pairs the features read: every pair from the review band up (a third record's
-    # matches), and the decided ones (the examples); at five million records all returned
-    # pairs would cost gigabytes here.
-    kept = (p >= REVIEW_BAND[0]) | decided
-    scored = PairContext(
-        pd.DataFrame({"a": pairs["a"].to_numpy()[kept], "b": pairs["b"].to_numpy()[kept],
-                      "p": p[kept]}),
-        lists,
-    )  # fmt: skip
-    examples = [(a, b, "same") for a, b in same] + [(a, b, "different") for a, b in different]
-    learned = learn(scored, sorted(examples))
-    if learned is None:
-        return {"applied": False, "why": f"fewer than {MIN_EACH} decisions of each kind on "
-                "scored pairs"}  # fmt: skip
-    band = np.flatnonzero((p >= REVIEW_BAND[0]) & (p < REVIEW_BAND[1]) & ~decided)
-    asked = pd.DataFrame({"a": pairs["a"].to_numpy()[band], "b": pairs["b"].to_numpy()[band]})
-    chance = learned.chance_same(scored.describe(asked))
-    reviewed = np.full(len(pairs), np.nan)
-    reviewed[band] = chance
-    pairs["reviewed_probability"] = reviewed
-    return {
-        "applied": True,
-        **learned.as_dict(),
-        "band_pairs": len(band),
-        "at_least_decision": {
-            "model": int((p[band] >= DECISION).sum()),
-            "reviewed": int((chance >= DECISION).sum()),
-        },
-    }
 
 
 def _finish(pairs: pd.DataFrame, names: np.ndarray) -> pd.DataFrame:
@@ -1125,7 +1106,7 @@ def _finish(pairs: pd.DataFrame, names: np.ndarray) -> pd.DataFrame:
     b = pairs["b"].to_numpy(dtype=np.int64)
     order = np.lexsort((b, a))
     columns: dict[str, np.ndarray] = {"record_a": names[a[order]], "record_b": names[b[order]]}
-    working = {"a", "b", "evidence", "sibling_adjustment", "explain"}
+    working = {"a", "b", "evidence", "sibling_adjustment", "explain", "pairwise", "rivals"}
     for column in pairs.columns:
         if column not in working:
             columns[column] = pairs[column].to_numpy()[order]
@@ -1162,7 +1143,6 @@ def link(
     calibration: dict[str, Any] = {"records": n, "engine": engine, "seed": seed}
     if n < 2:
         pairs = _apply_labels(_pairs_frame(pd.DataFrame()), set(), set(), 1)
-        pairs["reviewed_probability"] = pd.Series(dtype=float)
         clusters = pd.DataFrame({"record_id": names, "cluster_id": names})
         nothing = Priors(0.0, np.zeros(len(KINDS)))
         model = _model({}, nothing, kinds, 0.0)
@@ -1201,6 +1181,7 @@ def link(
         settings["probability_two_random_records_match"] = prior
         returned = raw[raw["match_probability"] >= RETURN_FLOOR].reset_index(drop=True)
         del raw
+        calibration["rivals"] = _weigh_rivals(returned, kinds)
         pairs = _apply_labels(_pairs_frame(returned), same, different, n)
         del returned
         far = _cannot_links_in_groups(api, sdf, settings, siblings, priors, kinds, pairs, n)
@@ -1227,7 +1208,6 @@ def link(
         "pairs_beyond_chance": chosen.excess if chosen else 0.0,
         "personal_comparisons": list(PERSONAL),
     }
-    calibration["reviewed"] = _review_band(pairs, kinds.lists, same, different)
     mapping, refused = _cluster(list(range(n)), pairs, far=far)
     labels_of = np.fromiter((mapping[c] for c in order.tolist()), dtype=np.int64, count=n)
     del mapping
@@ -1378,6 +1358,7 @@ def link_new(
         settings = linker.misc.save_model_to_json()
         returned = raw[raw["match_probability"] >= RETURN_FLOOR].reset_index(drop=True)
         del raw
+        weighed = _weigh_rivals(returned, kinds, is_new)
         pairs = _apply_labels(_pairs_frame(returned), same, different, n)
         involved = is_new[pairs["a"].to_numpy()] | is_new[pairs["b"].to_numpy()]
         pairs = pairs[involved].reset_index(drop=True)
@@ -1385,10 +1366,6 @@ def link_new(
         detail = _comparison_weights(linker, predictions, pairs, kinds, priors)
         _drop(predictions)
     _explanations(pairs, detail, settings)
-    # Its pairs all touch a new record, so the matches around a pair are not all here: what
-    # the decisions teach is applied by full runs only.
-    pairs["reviewed_probability"] = np.nan
-    reviewed = {"applied": False, "why": "an incremental run: a full run applies the decisions"}
     ids = np.flatnonzero(is_new).tolist()
     mapping, refused = _cluster(ids, pairs, existing=fixed, far=far)
     order = new_f["unique_id"].astype(str).to_numpy(dtype=object)
@@ -1413,7 +1390,7 @@ def link_new(
         "siblings": {"method": "saved model, rescaled to N", "value": siblings},
         "decision": {"match_probability": DECISION, "review_band": list(REVIEW_BAND)},
         "clusters": {"refused": refused, "far_cannot_links": len(far)},
-        "reviewed": reviewed,
+        "rivals": weighed,
         "blocking": plan.as_json(),
     }
     return LinkResult(_finish(pairs, names), clusters, model, calibration)

@@ -19,9 +19,16 @@ regression of *same* on :data:`FEATURES`,
 The features read only the model's scores: never a decision, never a clustering, so a decided
 pair is described as the reviewer found it. The fit is drawn towards the model itself (weight 1
 on the log odds, 0 elsewhere) so that a few decisions move it little, and none is made before the
-case has :data:`MIN_EACH` decisions of each kind. It serves twice: the review queue asks first
-for the decisions likeliest to change the registry (:mod:`dalil.registry.review`), and the
-clustering decides the pairs of the review band by it (:mod:`.engine`).
+case has :data:`MIN_EACH` decisions of each kind. The review queue asks first for the
+decisions likeliest to change the registry by it (:mod:`dalil.registry.review`).
+
+It once also decided the undecided pairs of the review band in the clustering (session 13). Once
+the engine weighed each record's other candidates (:mod:`.rivals`, session 14), that made the
+count swing from round to round of review (200,000 synthetic records: F1 0.957, 0.936, 0.963
+after 500, 1,000 and 1,500 decisions), even where only pairs near the decided ones took it;
+without it F1 rose every round (0.961, 0.962, 0.966) with the count steady at +1.9 %. The queue
+asks about a narrow range of probabilities at a time, and a fit there does not carry across the
+band; it was taken out (docs/benchmarks.md, session 14).
 
 Ids may be any hashable (the engine's integer codes, the registry's record ids); ``lists`` maps
 each id to its list.
@@ -146,21 +153,6 @@ def enough(same: int, different: int) -> bool:
     return min(same, different) >= MIN_EACH
 
 
-def deciding(
-    probability: np.ndarray, weight: np.ndarray, reviewed: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The probability and weight (log2 odds) a clustering decides pairs by: the reviewed
-    probability where a pair has one (not NaN), else the model's."""
-    taken = ~np.isnan(reviewed)
-    if not taken.any():
-        return probability, weight
-    q = np.clip(reviewed[taken], 1e-12, 1 - 1e-12)
-    probability, weight = probability.copy(), weight.copy()
-    probability[taken] = q
-    weight[taken] = np.log2(q / (1 - q))
-    return probability, weight
-
-
 def learn(scored: PairContext, judged: Iterable[tuple[Any, Any, str]]) -> Learned | None:
     """Weights learned from the latest decisions ``judged`` ((a, b, decision)) on the
     ``scored`` pairs; None while fewer than :data:`MIN_EACH` of either "same" or "different"
@@ -227,4 +219,4 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return np.asarray(np.exp(-np.logaddexp(0.0, -z)))
 
 
-__all__ = ["FEATURES", "MIN_EACH", "Learned", "PairContext", "deciding", "enough", "learn"]
+__all__ = ["FEATURES", "MIN_EACH", "Learned", "PairContext", "enough", "learn"]

@@ -102,6 +102,7 @@ COMPARISONS = {
     "event_date": N_("Date of the event"),
     "place": N_("Place"),
     "sibling check": N_("Sibling check"),
+    "other candidates": N_("Other candidates"),
     "prior": N_("Before any comparison"),
 }
 MATCH_LEVELS = {
@@ -130,6 +131,9 @@ MATCH_LEVELS = {
     "father written as the grandfather": N_("one record's father is the other's grandfather"),
     "shared household fields weighed against a sibling": N_(
         "shared family names weighed against being siblings"
+    ),
+    "weighed against each record's other candidates in the other's list": N_(
+        "weighed against the other records each could be in the other's list"
     ),
     "two records of one list": N_("two records of one list (rarely one person)"),
     "records of two lists": N_("records of two lists"),
