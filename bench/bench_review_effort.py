@@ -2,9 +2,9 @@
 
 The linkage goal (issue 4: pairwise F1 >= 0.95, unique persons within 2 %) is measured on the
 model alone. A documentation group does not stop there: the uncertain pairs go to the review
-queue, a reviewer decides them, and the next link run obeys the decisions, trains on them and,
-with 20 of each kind, lets them decide the other uncertain pairs (docs/linkage.md, "Judgements"
-and "Reviewed probability"). This benchmark plays that reviewer. Each round it
+queue, a reviewer decides them, and the next link run obeys the decisions and trains on them
+(docs/linkage.md, "Judgements" and "What review decisions teach"). This benchmark plays that
+reviewer. Each round it
 
 1. builds the queue from the latest run as the registry does: the model's ``review`` pairs and
    the ``linked`` pairs whose records the clustering kept in two persons, ordered by

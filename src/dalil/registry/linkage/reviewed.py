@@ -26,7 +26,7 @@ It once also decided the undecided pairs of the review band in the clustering (s
 the engine weighed each record's other candidates (:mod:`.rivals`, session 14), that made the
 count swing from round to round of review (200,000 synthetic records: F1 0.957, 0.936, 0.963
 after 500, 1,000 and 1,500 decisions), even where only pairs near the decided ones took it;
-without it F1 rose every round (0.961, 0.962, 0.966) with the count steady at +1.9 %. The queue
+without it F1 rose every round (0.961, 0.963, 0.966) with the count at +1.9 to +2.0 %. The queue
 asks about a narrow range of probabilities at a time, and a fit there does not carry across the
 band; it was taken out (docs/benchmarks.md, session 14).
 
