@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
@@ -206,14 +207,14 @@ def _clusters_from(result_clusters: pd.DataFrame, records: Iterable[str],
 
 
 def _edges(
-    a: Sequence[str], b: Sequence[str], probability: Sequence[float], weight: Sequence[float]
+    a: ArrayLike, b: ArrayLike, probability: ArrayLike, weight: ArrayLike
 ) -> list[tuple[str, str, float]]:
     """The links the clustering may take among these pairs (at the engine's decision
     probability), with their weights."""
-    p = np.asarray(probability, dtype=float)
-    w = np.asarray(weight, dtype=float)
-    keep = np.flatnonzero(p >= DECISION)  # NaN (judged, never scored) is never >=
-    return [(str(a[i]), str(b[i]), float(w[i])) for i in keep.tolist()]
+    keep = np.flatnonzero(np.asarray(probability, dtype=float) >= DECISION)  # NaN never is
+    ends_a, ends_b = np.asarray(a, dtype=object)[keep], np.asarray(b, dtype=object)[keep]
+    w = np.asarray(weight, dtype=float)[keep]
+    return [(str(x), str(y), float(v)) for x, y, v in zip(ends_a, ends_b, w, strict=True)]
 
 
 def _run_engine(
@@ -345,12 +346,11 @@ def link_case(
         partition = _clusters_from(result.clusters, all_ids, existing)
     pairs = pairs[pairs["match_probability"].notna()]  # judged pairs the model never scored
     linked = pairs[pairs["status"] == "linked"]
-    candidates = pairs[pairs["match_probability"] >= DECISION]  # the pairs that may link
     edges = _edges(
-        candidates["record_a"].tolist(),
-        candidates["record_b"].tolist(),
-        candidates["match_probability"].tolist(),
-        candidates["match_weight"].tolist(),
+        pairs["record_a"].to_numpy(),
+        pairs["record_b"].to_numpy(),
+        pairs["match_probability"].to_numpy(),
+        pairs["match_weight"].to_numpy(),
     )
     if incremental:  # a cluster split by a judgement is rebuilt from all its links
         with db.reader() as session:

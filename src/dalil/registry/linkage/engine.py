@@ -966,6 +966,8 @@ def _pairs_frame(raw: pd.DataFrame) -> pd.DataFrame:
                 **{c: pd.Series(dtype=object) for c in PAIR_COLUMNS[2:]},
                 "evidence": pd.Series(dtype=float),
                 "sibling_adjustment": pd.Series(dtype=float),
+                "pairwise": pd.Series(dtype=float),
+                "rivals": pd.Series(dtype=float),
                 "explain": pd.Series(dtype=bool),
             }
         )
@@ -988,9 +990,8 @@ def _pairs_frame(raw: pd.DataFrame) -> pd.DataFrame:
     out["explanation"] = None
     out["evidence"] = raw["evidence"].to_numpy()
     out["sibling_adjustment"] = raw["sibling_adjustment"].to_numpy()
-    for column in ("pairwise", "rivals"):
-        if column in raw.columns:
-            out[column] = raw[column].to_numpy()
+    out["pairwise"] = raw["pairwise"].to_numpy()  # set by _weigh_rivals
+    out["rivals"] = raw["rivals"].to_numpy()
     out["explain"] = explain
     return out
 
@@ -1006,8 +1007,7 @@ def _comparison_weights(
     a, b = pairs["a"].to_numpy()[rows], pairs["b"].to_numpy()[rows]
     detail = _weights(linker, predictions, a, b)
     detail["sibling_adjustment"] = pairs["sibling_adjustment"].to_numpy()[rows]
-    if "rivals" in pairs.columns:
-        detail["rivals"] = pairs["rivals"].to_numpy()[rows]
+    detail["rivals"] = pairs["rivals"].to_numpy()[rows]
     kind = kinds.kind(a, b)
     detail["kind"] = kind
     detail["prior"] = priors.weights()[kind]
@@ -1085,8 +1085,7 @@ def _cluster(
     judged_same = set(forced)
     # A pair refuses by the model's own probability: a likelier rival lowers a pair's chance of
     # being the one match, not the evidence that its records could be one person.
-    pairwise = pairs["pairwise"] if "pairwise" in pairs.columns else pairs["match_probability"]
-    model = refuses(pairs["evidence"].to_numpy(), pairwise.to_numpy())
+    model = refuses(pairs["evidence"].to_numpy(), pairs["pairwise"].to_numpy(dtype=float))
     against = (judged == "different") | (judged.isna() & model)
     cannot = [
         *zip(pairs.loc[against, "a"].tolist(), pairs.loc[against, "b"].tolist(), strict=True),

@@ -62,18 +62,18 @@ class Rivals:
     adjustment: np.ndarray
     shares: np.ndarray
 
-    def as_json(self, names: list[str] | None = None) -> dict[str, object]:
-        """For the calibration: the shares by list (codes, or ``names``) and the adjustments'
-        spread."""
-        labels = names or [str(i) for i in range(len(self.shares))]
+    def as_json(self) -> dict[str, object]:
+        """For the calibration: the shares by pair of lists (by list code, the order in which the
+        records' lists first appear) and how many pairs rose and fell."""
+        n_lists = len(self.shares)
         adj = self.adjustment
         return {
             "method": "bipartite: a pair's odds over each record's other candidates in the "
             "other's list and its list's share without a match there; the mean of both sides",
             "shares_with_a_match": {
-                f"{labels[i]} in {labels[j]}": round(float(self.shares[i, j]), 4)
-                for i in range(len(labels))
-                for j in range(len(labels))
+                f"{i} in {j}": round(float(self.shares[i, j]), 4)
+                for i in range(n_lists)
+                for j in range(n_lists)
             },
             "pairs_raised": int((adj > 0).sum()),
             "pairs_lowered": int((adj < 0).sum()),
