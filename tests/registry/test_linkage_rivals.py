@@ -20,9 +20,10 @@ def adjusted(p: float, bits: float) -> float:
     return odds / (1 + odds)
 
 
-def test_a_lone_pair_rises_by_its_lists_share_with_a_match() -> None:
-    # Lists 0 and 1, four records each. Records 0-1, 1-5 and 2-6 are sure matches; 3-7 is a
-    # weak pair and neither record has another candidate.
+def test_a_lone_pair_rises_by_both_lists_shares_without_a_match() -> None:
+    # Lists 0 and 1, four records each. Records 0-4, 1-5 and 2-6 are sure matches; 3-7 is a
+    # weak pair and neither record has another candidate: "not one person" means neither has a
+    # match in the other list.
     lists = np.array([0, 0, 0, 0, 1, 1, 1, 1])
     a, b = np.array([0, 1, 2, 3]), np.array([4, 5, 6, 7])
     p = np.array([0.99, 0.99, 0.99, 0.4])
@@ -31,7 +32,8 @@ def test_a_lone_pair_rises_by_its_lists_share_with_a_match() -> None:
     assert out.shares[0, 1] == pytest.approx(share)
     assert out.shares[1, 0] == pytest.approx(share)
     odds = 0.4 / 0.6
-    assert adjusted(0.4, out.adjustment[3]) == pytest.approx(odds / (1 - share + odds))
+    none = (1 - share) * (1 - share)
+    assert adjusted(0.4, out.adjustment[3]) == pytest.approx(odds / (none + odds))
     assert adjusted(0.4, out.adjustment[3]) > 0.5  # taken now; alone it would not be
 
 
@@ -43,10 +45,11 @@ def test_a_likelier_candidate_lowers_a_pair() -> None:
     out = rivals(a, b, p, lists)
     weak, strong = adjusted(0.6, out.adjustment[1]), adjusted(0.95, out.adjustment[0])
     assert weak < 0.5 < strong
-    # Record 3's side has no rival; record 0's side has record 2: the mean of both sides.
+    # Record 3's side has no rival; record 0's side has record 2: the mean of both sides. From
+    # record 0's side, "not 3" also means 3 has no match in list 0 (0 is its only candidate).
     o = 0.6 / 0.4
     one = o / ((1 - out.shares[1, 0]) + o)
-    other = o / ((1 - out.shares[0, 1]) + o + 0.95 / 0.05)
+    other = o / ((1 - out.shares[0, 1]) * (1 - out.shares[1, 0]) + o + 0.95 / 0.05)
     assert weak == pytest.approx((one + other) / 2)
 
 
@@ -59,7 +62,9 @@ def test_a_persons_second_record_in_one_list_is_no_rival() -> None:
     out = rivals(a, b, p, lists)
     q = [adjusted(x, bits) for x, bits in zip(p, out.adjustment, strict=True)]
     o = 0.9 / 0.1
-    free = 1 - out.shares[0, 1]
+    # Record 1's only candidate in list 0 is record 0: from 0's side, "not 1" means 1 has no
+    # match in list 0 either.
+    free = (1 - out.shares[0, 1]) * (1 - out.shares[1, 0])
     # From record 0's side, record 2 counts against 0-1 only by its chance of not being 1's
     # person (0.03); the stranger counts whole.
     expected = o / (free + 3 * o - o * 0.97)
@@ -81,7 +86,8 @@ def test_an_incremental_run_counts_only_the_sides_whose_candidates_are_all_there
     new = np.array([False, False, True, True])
     assert np.allclose(rivals(a, b, p, lists, new).adjustment, full.adjustment)
     # Now record 3 is new but joins list 0, whose old records were linked before: an old
-    # record's candidates in list 0 are not all here, so the pair takes the new record's side.
+    # record's candidates in list 0 are not all here, so the pair takes the new record's side
+    # (and, not knowing whether record 2 has other candidates, without 2's "no match").
     lists = np.array([0, 0, 1, 0])
     new = np.array([False, False, False, True])
     a, b = np.array([2, 0]), np.array([3, 3])
@@ -117,11 +123,16 @@ def test_adjustments_are_finite_order_free_and_never_lower_a_lone_pair(data: st.
     order = np.array(data.draw(st.permutations(range(len(pairs)))), dtype=np.int64)
     again = rivals(b[order], a[order], p[order], lists)  # other order, ends swapped
     assert np.allclose(again.adjustment, out.adjustment[order])
-    # A pair whose two records have no other candidate in each other's list is never lowered.
+    # A pair whose two records have no other candidate in each other's list is never lowered:
+    # its odds go over both lists' shares without a match.
     side_a, side_b = a * 3 + lists[b], b * 3 + lists[a]
     count = np.bincount(np.concatenate([side_a, side_b]), minlength=n * 3)
-    lone = (count[side_a] == 1) & (count[side_b] == 1)
+    lone = (count[side_a] == 1) & (count[side_b] == 1) & (lists[a] != lists[b])
     assert (out.adjustment[lone] >= -1e-9).all()
+    odds = p / (1 - p)
+    none = (1 - out.shares[lists[a], lists[b]]) * (1 - out.shares[lists[b], lists[a]])
+    expected = np.log2(odds / none) - np.log2(odds)  # q / (1 - q) = odds / none
+    assert np.allclose(out.adjustment[lone], expected[lone], atol=1e-6)
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,17 @@ share of matches per pair, ``π / |B|``)::
     P(r and s are one person) = o_s / ((1 - π) + Σ_k o_k)
 
 Records that are not candidates contribute nothing (blocking finds no agreement between them).
-A lone pair's odds rise by ``1 / (1 - π)``; a pair whose record has a likelier candidate falls.
-The same holds from ``s``'s side (its candidates in A, ``π`` of B in A); the pair's probability
-is the mean of the two (a symmetric bipartite posterior needs sampling over all matchings).
+A pair whose record has a likelier candidate falls. The same holds from ``s``'s side (its
+candidates in A, ``π'`` of B in A); the pair's probability is the mean of the two.
+
+When ``s`` has no candidate in A but ``r``, "``r`` is not ``s``'s person" also means that ``s``
+has no match in A (its other records there do not agree with it at all), which has prior
+``1 - π'``: from ``r``'s side the "no match" term is then ``(1 - π)(1 - π')``. So a pair of two
+records that are each other's only candidate rises by ``1 / ((1 - π)(1 - π'))`` in odds, as the
+joint matching model has it; with ``π`` near one half, four times. (The joint model's
+probabilities for every pair, by belief propagation over the matching, were measured and ranked
+the pairs worse: a pair whose model prefers the wrong rival sinks to nothing. The mean of the
+sides with the partner's share when it is alone ranked best; docs/benchmarks.md, session 15.)
 
 Pairs of one list keep the model's probability: whether a list names a person more than once is
 what such a pair asks, and where lists do (FEBRL3, one list with up to nine records of a
@@ -29,10 +37,11 @@ in one list, their pair at :data:`KINDRED_FLOOR` or more) counts only by its cha
 so.
 
 ``π`` for each ordered pair of lists is the expected number of its records with a match in the
-other, by the model's probabilities, over its records. Measured on the synthetic lists (docs/
-benchmarks.md, session 14): at 200,000 records the pairs taken at 0.5 hold 3,609 false matches
-instead of 6,406 for as many true ones; the log loss of the probabilities against the truth
-falls from 0.109 to 0.094.
+other, by the model's probabilities, over its records (on the synthetic lists within 0.04 of
+the truth's shares). Measured there (docs/benchmarks.md, sessions 14 and 15): at 200,000
+records the pairs of two lists taken at 0.5 hold 139,708 true and 3,801 false matches, where
+the model's own probabilities gave 138,261 and 6,087; the log loss against the truth falls
+from 0.107 to 0.080.
 
 Incremental runs score only the pairs with a new record: a record's candidates are all there
 when the record is new, or when every record of the list the candidates come from is new. A
@@ -69,7 +78,8 @@ class Rivals:
         adj = self.adjustment
         return {
             "method": "bipartite: a pair's odds over each record's other candidates in the "
-            "other's list and its list's share without a match there; the mean of both sides",
+            "other's list and its list's share without a match there (and the other record's "
+            "list's, when the other record has no other candidate); the mean of both sides",
             "shares_with_a_match": {
                 f"{i} in {j}": round(float(self.shares[i, j]), 4)
                 for i in range(n_lists)
@@ -130,8 +140,15 @@ def rivals(
     # A rival that is likely the same person as the pair's other record (two records of one
     # person in one list) is not a rival: its odds count less by that likelihood.
     kept_a, kept_b = _kindred(a, b, p, odds, lists)
-    q_a = odds / ((1 - shares[la, lb]) + total[side_a] - kept_a)
-    q_b = odds / ((1 - shares[lb, la]) + total[side_b] - kept_b)
+    # A side's "no match": its record's list's share without one, and, when the pair's other
+    # record has no other candidate (all of whose candidates are here), that record's too.
+    count = np.bincount(np.concatenate([side_a, side_b]), minlength=len(lists) * n_lists)
+    alone_a = (count[side_a] == 1) & a_done  # a's only candidate in b's list is b
+    alone_b = (count[side_b] == 1) & b_done
+    none_a = (1 - shares[la, lb]) * np.where(alone_b, 1 - shares[lb, la], 1.0)
+    none_b = (1 - shares[lb, la]) * np.where(alone_a, 1 - shares[la, lb], 1.0)
+    q_a = odds / (none_a + total[side_a] - kept_a)
+    q_b = odds / (none_b + total[side_b] - kept_b)
     sides = a_done.astype(float) + b_done.astype(float)
     q = (np.where(a_done, q_a, 0.0) + np.where(b_done, q_b, 0.0)) / np.maximum(sides, 1.0)
     # Pairs of one list, and pairs with no side whose candidates are all here, keep the model's.
