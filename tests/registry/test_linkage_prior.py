@@ -31,6 +31,8 @@ def test_pair_counts_by_kind_match_counting_every_pair(lists: list[str]) -> None
     assert np.array_equal(kind == WITHIN, same)
     # Partners per record, summed over the records, count every pair twice.
     assert kinds.partners().sum() * n == pytest.approx(2 * n * (n - 1) / 2)
+    # Each list code's label is the list it codes.
+    assert [kinds.names[c] for c in kinds.lists] == lists
 
 
 def test_each_kind_gets_the_share_of_its_own_matches() -> None:

@@ -161,7 +161,9 @@ def test_the_run_weighs_rivals_and_its_probabilities_are_truer(
     truth = people[1]
     assert run.calibration["rivals"]["applied"] is True
     shares = run.calibration["rivals"]["shares_with_a_match"]
-    assert len(shares) == 16  # four lists, each in each
+    ids = sorted(set(people[0]["source_id"]))
+    # Four lists, each in each, named by the lists' ids.
+    assert sorted(shares) == sorted(f"{x} in {y}" for x in ids for y in ids)
     assert all(0 <= v <= MAX_SHARE for v in shares.values())
     pairs = run.pairs[run.pairs["explanation"].notna()]
     ends = zip(pairs["record_a"], pairs["record_b"], strict=True)

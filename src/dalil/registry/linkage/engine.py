@@ -952,7 +952,7 @@ def _weigh_rivals(
     weight = raw["match_weight"].to_numpy(dtype=float) + found.adjustment
     raw["match_weight"] = weight
     raw["match_probability"] = _probability(weight)
-    return {"applied": True, **found.as_json()}
+    return {"applied": True, **found.as_json(kinds.names)}
 
 
 def _pairs_frame(raw: pd.DataFrame) -> pd.DataFrame:

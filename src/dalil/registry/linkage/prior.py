@@ -45,17 +45,19 @@ class PairKinds:
 
     lists: np.ndarray  # list code per record code
     pairs: np.ndarray  # float: pairs within a list, pairs across lists
+    names: tuple[str, ...] = ()  # each list code's label (the list's id), when known
 
     @classmethod
     def of(cls, lists: np.ndarray) -> PairKinds:
         """From the list of each record, in the records' code order (any labels)."""
         # By hashing (pandas), not sorting: a million list ids as Python strings took 1.6 s
         # to sort.
-        codes, _ = pd.factorize(lists, use_na_sentinel=False)
+        codes, labels = pd.factorize(lists, use_na_sentinel=False)
         sizes = np.bincount(codes)
         n = float(len(codes))
         within = float((sizes.astype(float) * (sizes - 1) / 2).sum())
-        return cls(codes.astype(np.int32), np.array([within, n * (n - 1) / 2 - within]))
+        pairs = np.array([within, n * (n - 1) / 2 - within])
+        return cls(codes.astype(np.int32), pairs, tuple(str(x) for x in labels))
 
     def kind(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """``WITHIN`` or ``ACROSS`` for each pair of record codes."""

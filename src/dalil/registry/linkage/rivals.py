@@ -51,6 +51,7 @@ side whose candidates are not all there is left out of the mean (and of ``π``):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,17 +72,18 @@ class Rivals:
     adjustment: np.ndarray
     shares: np.ndarray
 
-    def as_json(self) -> dict[str, object]:
-        """For the calibration: the shares by pair of lists (by list code, the order in which the
-        records' lists first appear) and how many pairs rose and fell."""
+    def as_json(self, names: Sequence[str] = ()) -> dict[str, object]:
+        """For the calibration: the shares by pair of lists (``names``: each list code's label,
+        the list's id; by code where not given) and how many pairs rose and fell."""
         n_lists = len(self.shares)
         adj = self.adjustment
+        label = [names[i] if i < len(names) else str(i) for i in range(n_lists)]
         return {
             "method": "bipartite: a pair's odds over each record's other candidates in the "
             "other's list and its list's share without a match there (and the other record's "
             "list's, when the other record has no other candidate); the mean of both sides",
             "shares_with_a_match": {
-                f"{i} in {j}": round(float(self.shares[i, j]), 4)
+                f"{label[i]} in {label[j]}": round(float(self.shares[i, j]), 4)
                 for i in range(n_lists)
                 for j in range(n_lists)
             },
