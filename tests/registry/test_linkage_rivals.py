@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dalil.registry.linkage import LinkResult, link, link_new
+from dalil.registry.linkage.engine import RIVALS_ALONE_LABEL, RIVALS_LABEL
 from dalil.registry.linkage.rivals import MAX_SHARE, rivals
 from dalil.registry.synthetic import generate_lists
 
@@ -35,6 +36,7 @@ def test_a_lone_pair_rises_by_both_lists_shares_without_a_match() -> None:
     none = (1 - share) * (1 - share)
     assert adjusted(0.4, out.adjustment[3]) == pytest.approx(odds / (none + odds))
     assert adjusted(0.4, out.adjustment[3]) > 0.5  # taken now; alone it would not be
+    assert out.alone.all()  # each pair's records are each other's only candidate
 
 
 def test_a_likelier_candidate_lowers_a_pair() -> None:
@@ -45,6 +47,7 @@ def test_a_likelier_candidate_lowers_a_pair() -> None:
     out = rivals(a, b, p, lists)
     weak, strong = adjusted(0.6, out.adjustment[1]), adjusted(0.95, out.adjustment[0])
     assert weak < 0.5 < strong
+    assert not out.alone.any()
     # Record 3's side has no rival; record 0's side has record 2: the mean of both sides. From
     # record 0's side, "not 3" also means 3 has no match in list 0 (0 is its only candidate).
     o = 0.6 / 0.4
@@ -74,6 +77,7 @@ def test_a_persons_second_record_in_one_list_is_no_rival() -> None:
     # A pair of one list keeps the model's probability (whether a list names a person twice is
     # what it asks).
     assert out.adjustment[2] == 0
+    assert not out.alone.any()
 
 
 def test_an_incremental_run_counts_only_the_sides_whose_candidates_are_all_there() -> None:
@@ -186,6 +190,25 @@ def test_the_run_weighs_rivals_and_its_probabilities_are_truer(
     status = pairs["status"].to_numpy()
     assert (status[q >= 0.8] == "linked").all()
     assert (status[q < 0.2] == "unlinked").all()
+
+
+def test_the_explanation_says_when_neither_record_has_another_candidate(
+    run: LinkResult, people: tuple[pd.DataFrame, dict[str, int]]
+) -> None:
+    lists = dict(zip(people[0]["record_id"], people[0]["source_id"], strict=True))
+    a, b = run.pairs["record_a"], run.pairs["record_b"]
+    # Each record's candidates in each other list, over every returned pair.
+    side_a, side_b = a + "|" + b.map(lists), b + "|" + a.map(lists)
+    count = pd.concat([side_a, side_b]).value_counts()
+    alone = (side_a.map(count) == 1) & (side_b.map(count) == 1) & (a.map(lists) != b.map(lists))
+    explained = run.pairs["explanation"].notna()
+    entries = [json.loads(t)["other candidates"] for t in run.pairs.loc[explained, "explanation"]]
+    levels = np.array([e["level"] for e in entries])
+    expected = np.where(alone[explained], RIVALS_ALONE_LABEL, RIVALS_LABEL)
+    assert (levels == expected).all()
+    assert set(levels) == {RIVALS_ALONE_LABEL, RIVALS_LABEL}  # both kinds occur here
+    weights = np.array([e["weight"] for e in entries])
+    assert (weights[levels == RIVALS_ALONE_LABEL] >= 0).all()  # never lowered
 
 
 def test_a_new_list_linked_incrementally_weighs_rivals_too(

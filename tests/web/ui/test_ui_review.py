@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from dalil.db import Database
 from dalil.db.models_registry import LinkJudgement
+from dalil.registry.linkage import engine
+from dalil.web.ui.labels import MATCH_LEVELS
 from web.ui.ui_support import CANARY, ORIGIN, access_settings, csrf_of, world
 from web.ui.work_support import CASE, Lists, analyst, home, lists, owner, reviewer, viewer
 
@@ -195,3 +197,13 @@ def test_names_in_two_scripts_are_alike_and_other_names_differ() -> None:
     assert row("Mohammad", "محمد") == "alike"
     assert row("خالد", "Omar") == "differ"
     assert row("خالد", "خالد") == "agree"
+
+
+def test_every_level_the_engine_writes_beside_the_comparisons_has_words() -> None:
+    written = [
+        engine.SIBLING_LABEL,
+        engine.RIVALS_LABEL,
+        engine.RIVALS_ALONE_LABEL,
+        *engine.PRIOR_LABELS,
+    ]
+    assert [level for level in written if level not in MATCH_LEVELS] == []

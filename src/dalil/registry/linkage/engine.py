@@ -84,6 +84,7 @@ _LOG = logging.getLogger(__name__)
 SIBLING_LABEL = "shared household fields weighed against a sibling"
 # The adjustment for each record's other candidates (see .rivals), as an explanation's entry.
 RIVALS_LABEL = "weighed against each record's other candidates in the other's list"
+RIVALS_ALONE_LABEL = "neither record has another candidate in the other's list"
 # The prior's entry in an explanation, by kind of pair (see .prior): with it the weights of an
 # explanation add up to the pair's match weight.
 PRIOR_LABELS = ("two records of one list", "records of two lists")
@@ -291,10 +292,14 @@ def _explain(df: pd.DataFrame, settings: dict[str, Any]) -> list[str]:
         head = f'"sibling check": {{"level": "{SIBLING_LABEL}", "bayes_factor": '
         parts.append(([head], np.zeros(len(df), dtype=np.int64), adj))
     if "rivals" in df.columns:
-        # The other records each of the two could be (see .rivals).
-        head = f'"other candidates": {{"level": "{RIVALS_LABEL}", "bayes_factor": '
+        # The other records each of the two could be (see .rivals); none, or some.
+        heads = [
+            f'"other candidates": {{"level": "{label}", "bayes_factor": '
+            for label in (RIVALS_LABEL, RIVALS_ALONE_LABEL)
+        ]
         adj = np.nan_to_num(df["rivals"].to_numpy(dtype=float))
-        parts.append(([head], np.zeros(len(df), dtype=np.int64), adj))
+        alone = df["rivals_alone"].to_numpy(dtype=bool).astype(np.int64)
+        parts.append((heads, alone, adj))
     if "prior" in df.columns and "kind" in df.columns:
         # How likely two records of this kind are to be one person before any comparison.
         heads = [f'"prior": {{"level": "{label}", "bayes_factor": ' for label in PRIOR_LABELS]
@@ -938,17 +943,20 @@ def _weigh_rivals(
 ) -> dict[str, Any]:
     """Each returned pair's probability given each record's other candidates (:mod:`.rivals`),
     in place: ``match_weight`` and ``match_probability`` become the adjusted ones; ``pairwise``
-    keeps the model's probability (a pair refuses a cluster by that, :func:`refuses`) and
-    ``rivals`` the adjustment in bits (an explanation's entry). Returns the calibration's
+    keeps the model's probability (a pair refuses a cluster by that, :func:`refuses`),
+    ``rivals`` the adjustment in bits (an explanation's entry) and ``rivals_alone`` whether the
+    two records are each other's only candidate (that entry's level). Returns the calibration's
     entry."""
     if raw.empty:
         raw["pairwise"] = pd.Series(dtype=float)
         raw["rivals"] = pd.Series(dtype=float)
+        raw["rivals_alone"] = pd.Series(dtype=bool)
         return {"applied": False, "why": "no pairs"}
     pairwise = raw["match_probability"].to_numpy(dtype=float)
     found = rivals(raw["a"].to_numpy(), raw["b"].to_numpy(), pairwise, kinds.lists, new)
     raw["pairwise"] = pairwise
     raw["rivals"] = found.adjustment
+    raw["rivals_alone"] = found.alone
     weight = raw["match_weight"].to_numpy(dtype=float) + found.adjustment
     raw["match_weight"] = weight
     raw["match_probability"] = _probability(weight)
@@ -968,6 +976,7 @@ def _pairs_frame(raw: pd.DataFrame) -> pd.DataFrame:
                 "sibling_adjustment": pd.Series(dtype=float),
                 "pairwise": pd.Series(dtype=float),
                 "rivals": pd.Series(dtype=float),
+                "rivals_alone": pd.Series(dtype=bool),
                 "explain": pd.Series(dtype=bool),
             }
         )
@@ -992,6 +1001,7 @@ def _pairs_frame(raw: pd.DataFrame) -> pd.DataFrame:
     out["sibling_adjustment"] = raw["sibling_adjustment"].to_numpy()
     out["pairwise"] = raw["pairwise"].to_numpy()  # set by _weigh_rivals
     out["rivals"] = raw["rivals"].to_numpy()
+    out["rivals_alone"] = raw["rivals_alone"].to_numpy()
     out["explain"] = explain
     return out
 
@@ -1008,6 +1018,7 @@ def _comparison_weights(
     detail = _weights(linker, predictions, a, b)
     detail["sibling_adjustment"] = pairs["sibling_adjustment"].to_numpy()[rows]
     detail["rivals"] = pairs["rivals"].to_numpy()[rows]
+    detail["rivals_alone"] = pairs["rivals_alone"].to_numpy()[rows]
     kind = kinds.kind(a, b)
     detail["kind"] = kind
     detail["prior"] = priors.weights()[kind]
@@ -1105,7 +1116,9 @@ def _finish(pairs: pd.DataFrame, names: np.ndarray) -> pd.DataFrame:
     b = pairs["b"].to_numpy(dtype=np.int64)
     order = np.lexsort((b, a))
     columns: dict[str, np.ndarray] = {"record_a": names[a[order]], "record_b": names[b[order]]}
-    working = {"a", "b", "evidence", "sibling_adjustment", "explain", "pairwise", "rivals"}
+    working = {
+        "a", "b", "evidence", "sibling_adjustment", "explain", "pairwise", "rivals", "rivals_alone"
+    }  # fmt: skip
     for column in pairs.columns:
         if column not in working:
             columns[column] = pairs[column].to_numpy()[order]

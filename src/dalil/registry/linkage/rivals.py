@@ -66,11 +66,14 @@ _EPS = 1e-12
 
 @dataclass(frozen=True)
 class Rivals:
-    """Each pair's adjustment (bits added to its match weight) and, per ordered pair of lists
-    (by list code), the share of the first's records with a match in the second (``π``)."""
+    """Each pair's adjustment (bits added to its match weight); whether the pair's two records
+    are each other's only candidate (``alone``: both sides weighed); and, per ordered pair of
+    lists (by list code), the share of the first's records with a match in the second
+    (``π``)."""
 
     adjustment: np.ndarray
     shares: np.ndarray
+    alone: np.ndarray
 
     def as_json(self, names: Sequence[str] = ()) -> dict[str, object]:
         """For the calibration: the shares by pair of lists (``names``: each list code's label,
@@ -108,7 +111,7 @@ def rivals(
     n_lists = int(lists.max()) + 1 if len(lists) else 1
     shares = np.zeros((n_lists, n_lists))
     if not len(a):
-        return Rivals(np.zeros(0), shares)
+        return Rivals(np.zeros(0), shares, np.zeros(0, dtype=bool))
     p = np.clip(np.asarray(probability, dtype=float), _EPS, 1 - _EPS)
     odds = p / (1 - p)
     la, lb = lists[a], lists[b]
@@ -156,7 +159,7 @@ def rivals(
     # Pairs of one list, and pairs with no side whose candidates are all here, keep the model's.
     q = np.where((sides > 0) & (la != lb), np.clip(q, _EPS, 1 - _EPS), p)
     adjustment: np.ndarray = np.log2(q / (1 - q)) - np.log2(odds)
-    return Rivals(adjustment, shares)
+    return Rivals(adjustment, shares, alone_a & alone_b & (la != lb))
 
 
 def _kindred(

@@ -135,6 +135,9 @@ MATCH_LEVELS = {
     "weighed against each record's other candidates in the other's list": N_(
         "weighed against the other records each could be in the other's list"
     ),
+    "neither record has another candidate in the other's list": N_(
+        "neither record could be anyone else in the other's list"
+    ),
     "two records of one list": N_("two records of one list (rarely one person)"),
     "records of two lists": N_("records of two lists"),
 }
