@@ -286,25 +286,23 @@ def _explain(df: pd.DataFrame, settings: dict[str, Any]) -> list[str]:
             for _, label in levels
         ]
         parts.append((heads, level, np.nan_to_num(weight)))
-    if "sibling_adjustment" in df.columns:
-        # Agreement a household shares, weighed against a sibling (see .siblings).
-        adj = np.nan_to_num(df["sibling_adjustment"].to_numpy(dtype=float))
-        head = f'"sibling check": {{"level": "{SIBLING_LABEL}", "bayes_factor": '
-        parts.append(([head], np.zeros(len(df), dtype=np.int64), adj))
-    if "rivals" in df.columns:
-        # The other records each of the two could be (see .rivals); none, or some.
-        heads = [
-            f'"other candidates": {{"level": "{label}", "bayes_factor": '
-            for label in (RIVALS_LABEL, RIVALS_ALONE_LABEL)
-        ]
-        adj = np.nan_to_num(df["rivals"].to_numpy(dtype=float))
-        alone = df["rivals_alone"].to_numpy(dtype=bool).astype(np.int64)
-        parts.append((heads, alone, adj))
-    if "prior" in df.columns and "kind" in df.columns:
-        # How likely two records of this kind are to be one person before any comparison.
-        heads = [f'"prior": {{"level": "{label}", "bayes_factor": ' for label in PRIOR_LABELS]
-        kind = df["kind"].to_numpy(dtype=np.int64)
-        parts.append((heads, kind, df["prior"].to_numpy(dtype=float)))
+    # Then the engine's own entries (:func:`_comparison_weights` gives every pair each of them).
+    # Agreement a household shares, weighed against a sibling (see .siblings).
+    adj = np.nan_to_num(df["sibling_adjustment"].to_numpy(dtype=float))
+    head = f'"sibling check": {{"level": "{SIBLING_LABEL}", "bayes_factor": '
+    parts.append(([head], np.zeros(len(df), dtype=np.int64), adj))
+    # The other records each of the two could be (see .rivals); none, or some.
+    heads = [
+        f'"other candidates": {{"level": "{label}", "bayes_factor": '
+        for label in (RIVALS_LABEL, RIVALS_ALONE_LABEL)
+    ]
+    adj = np.nan_to_num(df["rivals"].to_numpy(dtype=float))
+    alone = df["rivals_alone"].to_numpy(dtype=bool).astype(np.int64)
+    parts.append((heads, alone, adj))
+    # How likely two records of this kind are to be one person before any comparison.
+    heads = [f'"prior": {{"level": "{label}", "bayes_factor": ' for label in PRIOR_LABELS]
+    kind = df["kind"].to_numpy(dtype=np.int64)
+    parts.append((heads, kind, df["prior"].to_numpy(dtype=float)))
     texts = np.full(len(df), "{", dtype=object)
     for k, (heads, level, weight) in enumerate(parts):
         # Each distinct weight is written once (most comparisons have a few levels' weights);
