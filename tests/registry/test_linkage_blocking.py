@@ -185,3 +185,18 @@ def test_the_swap_rule_gets_a_share_of_the_budget() -> None:
     assert (SWAP,) not in plan.rules  # 1,600 pairs: over its share (400)
     assert (SWAP, "father_sk") in plan.rules  # narrowed: 4 x 10 x 10 pairs
     assert plan.pairs[plan.rules.index((SWAP, "father_sk"))] == 400
+
+
+# Any text an id may hold, lone surrogates too (Arrow cannot hold those: numpy sorts them).
+_ids = st.lists(
+    st.text(st.characters(exclude_categories=()), max_size=6), min_size=1, max_size=40, unique=True
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_ids)
+def test_ids_become_codes_in_the_order_python_sorts_their_text(ids: list[str]) -> None:
+    frame = pd.DataFrame({"unique_id": ids})
+    names = _encode(frame)
+    assert names.tolist() == sorted(ids)
+    assert [names[c] for c in frame["unique_id"]] == ids

@@ -193,6 +193,56 @@ def test_every_record_has_one_cluster_and_every_pair_an_explanation(
     assert by_kind["within_list"] < by_kind["across_lists"]
 
 
+def test_explanations_joined_a_block_of_pairs_at_a_time_are_the_same_texts(
+    result: LinkResult, data: tuple[pd.DataFrame, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dalil.registry.linkage import engine
+
+    monkeypatch.setattr(engine, "_EXPLAIN_BLOCK", 7)
+    again = link(data[0], seed=42)
+    assert result.pairs["explanation"].notna().sum() > 3 * 7
+    pd.testing.assert_series_equal(again.pairs["explanation"], result.pairs["explanation"])
+
+
+def test_each_group_of_links_is_compared_again_pair_by_pair_as_the_run_scored_them(
+    data: tuple[pd.DataFrame, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records that links at >= 0.5 put in one group are compared with each other once more
+    (a chain of likely links must not join two records that, compared directly, refuse): every
+    pair of each group once, and, where the run scored the pair too, with the same evidence
+    (the same model, prior and term frequencies)."""
+    from dalil.registry.linkage import engine
+
+    seen: dict[str, Any] = {}
+    group_evidence = engine._group_evidence
+    cannot_links = engine._cannot_links_in_groups
+
+    def spy_groups(*args: Any) -> pd.DataFrame:
+        out = group_evidence(*args)
+        seen["records"], seen["group"], seen["inside"] = args[2], args[3], out.copy()
+        return out
+
+    def spy_cannot(*args: Any) -> Any:
+        seen["pairs"] = args[5].copy()
+        return cannot_links(*args)
+
+    monkeypatch.setattr(engine, "_group_evidence", spy_groups)
+    monkeypatch.setattr(engine, "_cannot_links_in_groups", spy_cannot)
+    link(data[0], seed=42)
+    inside = seen["inside"]
+    sizes = pd.Series(seen["group"]).value_counts()
+    assert (sizes > 1).any()
+    assert len(inside) == int((sizes * (sizes - 1) // 2).sum())
+    assert not inside.duplicated(["a", "b"]).any()
+    assert (inside["a"] < inside["b"]).all()
+    group_of = dict(zip(seen["records"].tolist(), seen["group"].tolist(), strict=True))
+    assert all(group_of[a] == group_of[b] for a, b in zip(inside["a"], inside["b"], strict=True))
+    both = seen["pairs"][["a", "b", "evidence"]].merge(inside, on=["a", "b"], suffixes=("", "_g"))
+    linked = seen["pairs"]["match_probability"] >= 0.5
+    assert len(both) >= linked.sum() > 0
+    assert both["evidence_g"].to_numpy() == pytest.approx(both["evidence"].to_numpy(), abs=1e-9)
+
+
 def test_a_key_in_another_spelling_weighs_by_how_often_strangers_share_it_so(
     result: LinkResult, data: tuple[pd.DataFrame, dict[str, str]]
 ) -> None:
