@@ -78,9 +78,20 @@ def test_features_read_partial_dates_ages_and_a_day_in_the_month_place() -> None
                 {"record_id": "c", "age": "33", "death_date": "2013-05-02"},
                 {"record_id": "d", "birth_date": "1980-02-31x", "status_date": "2012"},
                 {"record_id": "e", "birth_date": "0000-99-99", "age": 500},
+                {"record_id": "f", "birth_date": "1960-06-50"},
+                {"record_id": "g", "birth_date": "16/4/1980"},
+                {"record_id": "h", "birth_date": "1960-06-50"},
             ]
         )
     ).set_index("unique_id")
+    # The digits as written, only when there are eight (for the one-typo level): a day
+    # that is no date still has its digits; a date of seven digits has none.
+    assert f.loc["a", "birth_digits"] == "19801604"
+    assert f.loc["f", "birth_digits"] == f.loc["h", "birth_digits"] == "19600650"
+    assert f.loc["e", "birth_digits"] == "00009999"
+    assert pd.isna(f.loc["b", "birth_digits"])
+    assert pd.isna(f.loc["g", "birth_digits"])
+    assert pd.isna(f.loc["c", "birth_digits"])
     assert (f.loc["a", "by"], f.loc["a", "bm"], f.loc["a", "bd"]) == (1980, 4, 16)
     assert f.loc["a", "birth_ymd"] == "19800416"
     assert f.loc["b", "bm"] == 4

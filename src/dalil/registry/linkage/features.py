@@ -116,6 +116,15 @@ def _parts_of_full_name(text: str) -> list[str | None]:
     return [getattr(parsed, p) for p in _IN_FULL_NAME]
 
 
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def _eight_digits(text: str) -> tuple[str | None]:
+    """A date's digits as written, when there are eight (a full date, for its typos)."""
+    digits = _NOT_DIGIT.sub("", text)
+    return (digits if len(digits) == 8 else None,)
+
+
 def _split_keys(
     series: pd.Series, fn: Callable[[str], tuple[str | None, str | None, str | None]]
 ) -> list[pd.Series]:
@@ -201,8 +210,7 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
 
     birth = _dates(col["birth_date"])
     out["by"], out["bm"], out["bd"], out["birth_ymd"] = birth.y, birth.m, birth.d, birth.ymd
-    digits = col["birth_date"].fillna("").str.replace(r"\D", "", regex=True)
-    out["birth_digits"] = digits.where(digits.str.len() == 8, None)
+    (out["birth_digits"],) = _per_unique(col["birth_date"], _eight_digits, 1, TEXT)
     death = col["death_date"]
     event = _dates(death.where(death.notna(), col["status_date"]))  # else the status's date
     out["ey"], out["em"], out["ed"], out["event_ymd"] = event.y, event.m, event.d, event.ymd

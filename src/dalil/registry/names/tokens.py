@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from dalil.registry.names.data import name_data
+from dalil.registry.names.data import NameData, name_data
 from dalil.values import normalise_arabic
 
 __all__ = ["Token", "clean", "is_arabic", "normalise_name", "tokenise"]
@@ -176,7 +176,7 @@ def _word(surface: str, keep_maksura: bool) -> Token | None:
             split, found = _split_latin(piece)
             pieces.extend(split)
             article = article or (found and first)
-    return Token(surface, tuple(pieces), article)
+    return Token(surface, tuple(pieces), article, _kind(tuple(pieces)))
 
 
 class _Spacing(dict[int, str]):
@@ -198,47 +198,80 @@ _SPACING_KEPT = 1 << 14
 _SPACING = _Spacing()
 
 
+_BETWEEN_WORDS = re.compile(r"[\s,;/|()\[\]]+")
+
+
 def _words(text: str) -> list[str]:
-    spaced = text.translate(_SPACING)
-    return [w for w in re.split(r"[\s,;/|()\[\]]+", spaced) if w]
+    return [w for w in _BETWEEN_WORDS.split(text.translate(_SPACING)) if w]
 
 
 def _join(a: Token, b: Token) -> Token:
-    return Token(f"{a.surface} {b.surface}", a.pieces + b.pieces, a.article)
+    pieces = a.pieces + b.pieces
+    return Token(f"{a.surface} {b.surface}", pieces, a.article, _kind(pieces))
 
 
-def _kind(token: Token) -> TokenKind:
+@dataclass(frozen=True)
+class _Sets:
+    """The sets :func:`tokenise` looks pieces up in, built once per name data, not per call."""
+
+    data: NameData
+    articles: frozenset[str]  # a detached article (ال, al): it belongs to the next word
+    nasab: frozenset[str]  # a lone piece that makes a token a nasab marker
+    kunya: frozenset[str]  # a compound's first piece that makes it a kunya
+    prefixes: frozenset[str]  # a piece the next word joins (عبد, abu)
+    suffixes: frozenset[str]  # a piece that joins the word before it (الدين, allah)
+
+
+_SETS: list[_Sets] = []
+
+
+def _sets() -> _Sets:
     data = name_data()
-    first = token.pieces[0]
-    if len(token.pieces) == 1 and (first in data.nasab or first in data.latin.nasab):
+    if not _SETS or _SETS[0].data is not data:
+        _SETS[:] = [
+            _Sets(
+                data,
+                frozenset({data.article}) | data.latin.articles,
+                data.nasab | data.latin.nasab,
+                frozenset({"abu", "umm"}) | data.kunya,
+                frozenset({"abd", "abu", "umm"}) | data.prefix | data.kunya,
+                frozenset({"din", "allah", "دين"}) | data.suffix,
+            )
+        ]
+    return _SETS[0]
+
+
+def _kind(pieces: tuple[str, ...]) -> TokenKind:
+    sets = _sets()
+    if len(pieces) == 1 and pieces[0] in sets.nasab:
         return "nasab"
-    if len(token.pieces) > 1 and first in {"abu", "umm"} | data.kunya:
+    if len(pieces) > 1 and pieces[0] in sets.kunya:
         return "kunya"
     return "name"
 
 
 def tokenise(text: str, *, keep_maksura: bool = False) -> list[Token]:
     """The tokens of a name, compounds joined: ``"Abd Allah al-Hassan"`` → 2 tokens."""
-    data = name_data()
     words = [t for w in _words(text) if (t := _word(w, keep_maksura)) is not None]
     # A detached article ("Al Hassan", "ال حسن") belongs to the next word.
+    sets = _sets()
     merged: list[Token] = []
     for token in words:
-        if merged and len(merged[-1].pieces) == 1 and _is_article(merged[-1].pieces[0], False):
+        if merged and len(merged[-1].pieces) == 1 and merged[-1].pieces[0] in sets.articles:
             prev = merged.pop()
-            token = Token(f"{prev.surface} {token.surface}", token.pieces, True)
+            token = Token(f"{prev.surface} {token.surface}", token.pieces, True, token.kind)
         merged.append(token)
-    prefixes = {"abd", "abu", "umm"} | data.prefix | data.kunya
-    suffixes = {"din", "allah", "دين"} | data.suffix
     tokens: list[Token] = []
     for token in merged:
         joins = (
-            tokens[-1].pieces[-1] in prefixes or token.pieces[0] in suffixes if tokens else False
+            tokens[-1].pieces[-1] in sets.prefixes or token.pieces[0] in sets.suffixes
+            if tokens
+            else False
         )
-        if joins and _kind(tokens[-1]) != "nasab":
+        if joins and tokens[-1].kind != "nasab":
             token = _join(tokens.pop(), token)
         tokens.append(token)
-    return [Token(t.surface, t.pieces, t.article, _kind(t)) for t in tokens]
+    return tokens
 
 
 def normalise_name(text: str) -> str:
