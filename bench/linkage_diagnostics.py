@@ -18,6 +18,8 @@ Each subcommand prints the tables that docs/benchmarks.md (session 10) gives:
   by the two records' lists, and each comparison's levels among them beside the true pairs that
   linked; each split person's best pair between its clusters; ``--examples`` pairs side by side
   (docs/benchmarks.md, session 12: how the event date's and the names' new levels were found).
+- ``steps``: a full :func:`dalil.registry.linkage.link` with each of the engine's steps timed
+  (wall), in the order they ran (docs/benchmarks.md, session 16).
 
 Data: ``--n`` records (``generate_lists``, ``--seed``, sampled to N, as
 ``bench_registry_scale.py``) or ``--people`` (every record of that many people, as
@@ -430,9 +432,54 @@ def missed(args: argparse.Namespace) -> None:
             print(rows.iloc[[pair["a"], pair["b"]]].to_string(header=False))
 
 
+# The engine's steps ``steps`` times: every call of each, in the order they end.
+STEPS = (
+    "prepare", "_encode", "_kinds", "plan_blocking", "household_counts", "_register", "_train",
+    "_predict", "_estimate_priors", "_score", "_weigh_rivals", "_pairs_frame",
+    "_cannot_links_in_groups", "_comparison_weights", "_explanations", "_cluster", "_finish",
+)  # fmt: skip
+
+
+def steps(args: argparse.Namespace) -> None:
+    """Link the records once with each engine step's wall time printed as it ends (a step
+    called twice, as ``_predict`` is, prints twice; ``_score`` holds the first ``_predict``)."""
+    import functools
+
+    from dalil.registry.linkage import engine as E
+    from dalil.registry.linkage.engine import Resources
+
+    records = records_of(args).drop(columns=["true_id"])
+    originals = {name: getattr(E, name) for name in STEPS}
+
+    def timed(name: str, fn: Any) -> Any:
+        @functools.wraps(fn)
+        def run(*a: Any, **k: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                print(f"| {name} | {time.perf_counter() - started:.1f} s |", flush=True)
+
+        return run
+
+    print("| step | wall |\n| --- | --- |")
+    for name, fn in originals.items():
+        setattr(E, name, timed(name, fn))
+    try:
+        started, cpu = time.perf_counter(), time.process_time()
+        E.link(records, resources=Resources(MEMORY_LIMIT))
+        print(f"| (the whole link) | {time.perf_counter() - started:.1f} s, "
+              f"CPU {time.process_time() - cpu:.1f} s |")  # fmt: skip
+    finally:
+        for name, fn in originals.items():
+            setattr(E, name, fn)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("rules", "scoring", "levels", "calibration", "missed"))
+    parser.add_argument(
+        "what", choices=("rules", "scoring", "levels", "calibration", "missed", "steps")
+    )
     parser.add_argument("--n", type=int, default=200_000, help="records (sampled)")
     parser.add_argument("--people", type=int, default=0, help="or every record of this many")
     parser.add_argument("--seed", type=int, default=1)
@@ -450,6 +497,7 @@ def main() -> None:
         "levels": levels,
         "calibration": calibration,
         "missed": missed,
+        "steps": steps,
     }
     commands[args.what](args)
 
