@@ -92,6 +92,9 @@ def test_candidate_pairs_are_the_plans_pairs_once_each_in_exactly_one_chunk(
     con.register("features", table)
     expected = _brute_force(table, plan)
     assert _made(con, blocked_pairs_sql(plan, "features")) == expected
+    # One rule alone (its join makes each pair once, so the SQL leaves out the grouping).
+    one = Plan(plan.rules[:1], plan.pairs[:1], plan.budget)
+    assert _made(con, blocked_pairs_sql(one, "features")) == _brute_force(table, one)
 
     parts = [
         _made(con, blocked_pairs_sql(plan, "features", chunk=(k, chunks)))

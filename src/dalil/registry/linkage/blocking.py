@@ -41,6 +41,7 @@ __all__ = [
     "count_pairs_with",
     "pair_budget",
     "plan_blocking",
+    "rules_pairs_sql",
 ]
 
 # Given and family names in each other's place (family-first order in one list): a pseudo-key a
@@ -195,8 +196,19 @@ def _rule_sql(keys: Sequence[str]) -> str:
 def blocked_pairs_sql(
     plan: Plan, table: str, extra_sql: str | None = None, chunk: tuple[int, int] = (1, 1)
 ) -> str:
-    """SQL for ``plan``'s candidate pairs in ``table`` (the registered feature table), as Splink
-    expects a table of blocked pairs: ``match_key`` (the first rule that found the pair),
+    """SQL for ``plan``'s candidate pairs in ``table`` (the registered feature table): see
+    :func:`rules_pairs_sql`."""
+    return rules_pairs_sql(plan.rules, table, extra_sql, chunk)
+
+
+def rules_pairs_sql(
+    rules: Sequence[Sequence[str]],
+    table: str,
+    extra_sql: str | None = None,
+    chunk: tuple[int, int] = (1, 1),
+) -> str:
+    """SQL for the pairs of records in ``table`` that agree on every key of one of ``rules``, as
+    Splink expects a table of blocked pairs: ``match_key`` (the first rule that found the pair),
     ``join_key_l`` < ``join_key_r`` (the records' ``unique_id``). ``extra_sql`` is ANDed to every
     rule (incremental runs); ``chunk`` (k, of n) keeps the pairs whose left record's code is k - 1
     modulo n, so that the chunks of a run partition its pairs. The same SQL runs on DuckDB and
@@ -204,7 +216,7 @@ def blocked_pairs_sql(
     k, n = chunk
     if not 1 <= k <= n:
         raise ValueError(f"chunk {k} of {n}")
-    conditions = [_rule_sql(keys) for keys in plan.rules]
+    conditions = [_rule_sql(keys) for keys in rules]
     if not conditions:  # no rule fits: no candidate pairs
         nothing = "CAST(NULL AS STRING) AS match_key, CAST(NULL AS BIGINT) AS join_key_l"
         return f"SELECT {nothing}, CAST(NULL AS BIGINT) AS join_key_r FROM {table} WHERE false"  # noqa: S608
@@ -214,14 +226,17 @@ def blocked_pairs_sql(
     if n > 1:
         where += f" AND l.unique_id % {n} = {k - 1}"
     # Column names and our own SQL only: no record text reaches this SQL.
-    joins = " UNION ALL ".join(
+    joins = [
         f"SELECT {i} AS rule, l.unique_id AS a, r.unique_id AS b "  # noqa: S608
         f"FROM {table} AS l JOIN {table} AS r ON ({condition}) AND {where}"
         for i, condition in enumerate(conditions)
-    )
+    ]
+    # One rule's join makes each pair once; several may make it again: one row per pair.
+    grouped = len(joins) > 1
     return (
-        "SELECT CAST(min(rule) AS STRING) AS match_key, a AS join_key_l, b AS join_key_r "  # noqa: S608
-        f"FROM ({joins}) AS candidates GROUP BY a, b"
+        f"SELECT CAST({'min(rule)' if grouped else 'rule'} AS STRING) AS match_key, "  # noqa: S608
+        f"a AS join_key_l, b AS join_key_r FROM ({' UNION ALL '.join(joins)}) AS candidates"
+        + (" GROUP BY a, b" if grouped else "")
     )
 
 
