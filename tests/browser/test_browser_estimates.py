@@ -75,6 +75,7 @@ def test_run_an_estimate_and_see_its_plots(owner_page: Any, site: Site, tmp_path
     assert "العدد الكلي المقدَّر" in page.locator("#figures").inner_text()
     shoot(page, "estimate-ar")
     page.get_by_role("link", name="كل التقديرات").click()
+    page.wait_for_url(f"**{CASE}/estimates")
     assert page.locator("#estimates tbody tr").count() == before + 1
     shoot(page, "estimates-ar")
     page.get_by_role("link", name="English").click()

@@ -44,6 +44,7 @@ def test_upload_evidence_and_see_it_in_the_custody_trail(
     assert "استُلم" in page.locator("#custody").inner_text()
     shoot(page, "evidence-item-ar")
     page.get_by_role("link", name="الأدلة", exact=True).click()
+    page.wait_for_url("**/cases/tadamon/evidence")
     assert photo.name in page.locator("#items").inner_text()
     shoot(page, "evidence-list-ar")
     page.get_by_role("link", name="English").click()
@@ -53,6 +54,7 @@ def test_a_demo_video_shows_its_thumbnails_and_proved_custody(owner_page: Any, s
     page = owner_page
     page.goto("/cases/tadamon/evidence?lang=en")
     page.get_by_role("link", name="synthetic-street-footage.mp4").click()
+    page.wait_for_url("**/evidence/evi_*")
     thumbs = page.locator(".thumbs img")
     assert thumbs.count() >= 1
     thumbs.first.scroll_into_view_if_needed()
@@ -70,6 +72,7 @@ def test_a_video_plays_from_a_derived_copy_never_the_original(owner_page: Any, s
     page.on("request", lambda r: fetched.append(r.url))
     page.goto("/cases/tadamon/evidence?lang=en")
     page.get_by_role("link", name="synthetic-street-footage.mp4").click()
+    page.wait_for_url("**/evidence/evi_*")
     make = page.get_by_role("button", name="Make a playable copy")
     if make.count():  # the first run of the session makes it; the copy is kept
         make.click()

@@ -179,6 +179,7 @@ def test_the_work_pages_pass_axe_core_wcag_aa_checks(
     page = owner_page
     page.goto("/cases/tadamon/evidence?lang=en")
     page.get_by_role("link", name="synthetic-street-footage.mp4").click()
+    page.wait_for_url("**/evidence/evi_*")
     video = page.url.split("?")[0]
     page.goto("/cases/tadamon/estimates?lang=en")
     estimate = page.locator("#estimates tbody a").first.get_attribute("href")

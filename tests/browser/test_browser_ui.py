@@ -31,6 +31,8 @@ def test_log_in_open_tadamon_and_read_both_disputed_counts(page: Any, site: Site
     assert page.locator("h1").inner_text() == "Tadamon massacre (Damascus, 16 April 2013)"
     shoot(page, "dashboard-en")
     page.get_by_role("link", name="Tadamon massacre", exact=True).click()
+    # A click returns before the next page is read: reading the figures at once may find none.
+    page.wait_for_url(f"**/incidents/{site.incident}")
     figures = page.locator("section.figures")
     values = figures.locator(".claim .value").all_inner_texts()
     assert "41" in values
@@ -84,6 +86,7 @@ def test_search_finds_a_synthetic_arabic_name_as_one_types(owner_page: Any, site
     assert "/search?q=" in page.url  # the address follows what was typed
     shoot(page, "search-en")
     results.get_by_role("link", name="أحمد محمد علي المثال").click()
+    page.wait_for_url("**/cases/tadamon/persons/*")
     assert "Ahmad Mohammad al-Mithal" in page.locator("main").inner_text()
     # Name parts in both scripts: the Latin spelling is split as the Arabic one is.
     names = page.locator("section[aria-labelledby=names-h] tbody tr")
