@@ -71,13 +71,20 @@ HEADER = (
 
 
 def synthetic(
-    n_people: int, seed: int, *, with_people: bool = False
+    n_people: int, seed: int, *, with_people: bool = False, father_column: bool = False
 ) -> tuple[pd.DataFrame, dict[str, int]] | tuple[pd.DataFrame, dict[str, int], pd.DataFrame]:
     """Synthetic Syrian lists: records (the engine's columns) and truth {record_id: person}
-    (and the people, with ``with_people``)."""
-    from dalil.registry.synthetic import generate_lists
+    (and the people, with ``with_people``). ``father_column``: the lists of full names give the
+    father's name in a column too (the same draws otherwise)."""
+    import dataclasses
 
-    records, people = generate_lists(n_people, seed=seed)
+    from dalil.registry.synthetic import DEFAULT_LISTS, generate_lists
+
+    lists = [
+        dataclasses.replace(spec, father_column=father_column and spec.full_name_only)
+        for spec in DEFAULT_LISTS
+    ]
+    records, people = generate_lists(n_people, lists=lists, seed=seed)
     truth = dict(zip(records["record_id"], records["true_id"].astype(int), strict=True))
     if with_people:
         return records.drop(columns=["true_id"]), truth, people

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from dalil.db import Change, Database, Source
 from dalil.db.models_registry import ListImport, ListRecord
 from dalil.errors import Conflict
+from dalil.registry.mapping import ColumnMapping
 from dalil.values import PartialDate
 from registry.store_support import HEADER, ROWS, do_import, make_case, write_csv
 
@@ -63,6 +64,28 @@ def test_derived_columns_are_cleaned_and_full_names_split(db: Database, tmp_path
     assert (third.given, third.father, third.family) == ("سارة", "خالد", "العلي")
     assert third.sex == "female"
     assert third.status is None
+
+
+def test_a_full_name_gives_the_parts_a_row_lacks_beside_a_father_column(
+    db: Database, tmp_path: Path
+) -> None:
+    case_id = make_case(db)
+    mapping = ColumnMapping(columns={"الاسم الكامل": "full_name", "اسم الأب": "father"})
+    rows = [["وليد عبد الله المثال", "عبد الله"], ["وليد عبد الله", "عبد الله"]]
+    path = write_csv(tmp_path / "list.csv", rows, header=["الاسم الكامل", "اسم الأب"])
+    result = do_import(db, case_id, path, mapping=mapping)
+    with db.reader() as session:
+        first, second = session.scalars(
+            select(ListRecord)
+            .where(ListRecord.import_id == result.import_id)
+            .order_by(ListRecord.row_number)
+        )
+    assert (first.given, first.father, first.family) == ("وليد", "عبد الله", "المثال")
+    assert first.raw == {"الاسم الكامل": "وليد عبد الله المثال", "اسم الأب": "عبد الله"}
+    assert (second.given, second.father, second.family) == ("وليد", "عبد الله", None)
+    notes = [p["message"] for p in second.problems if p["code"] == "name_split"]
+    assert notes
+    assert "the father name the row gives" in notes[0]
 
 
 def test_the_same_file_is_refused_the_second_time(db: Database, tmp_path: Path) -> None:

@@ -69,6 +69,23 @@ def test_a_full_name_is_split_even_when_the_list_also_gives_the_mother() -> None
     assert f.loc["a", "mother_tk"] == "mn"
 
 
+def test_a_full_name_gives_the_parts_a_row_lacks_beside_those_it_gives() -> None:
+    rows = [
+        {"record_id": "a", "full_name": "وليد عبد الله المثال", "father": "عبد الله"},
+        {"record_id": "b", "full_name": "Walid Abdullah Ahmad", "family": "Al-Mithal"},
+        {"record_id": "c", "given": "Walid", "father": "Abdullah", "family": "Al-Mithal"},
+        {"record_id": "d", "full_name": "وليد عبد الله", "father": "عبد الله"},
+    ]
+    f = prepare(pd.DataFrame(rows)).set_index("unique_id")
+    for record in "abc":
+        assert f.loc[record, "given_tk"] == "wld"
+        assert f.loc[record, "father_tk"] == "bd-l"
+        assert f.loc[record, "family_tk"] == "mthl"
+    assert f.loc["b", "grandfather_tk"] == "hmd"  # the family given is read after the three
+    assert pd.isna(f.loc["d", "family_tk"])  # the second of two names is the father given
+    assert f.loc["d", "given_tk"] == "wld"
+
+
 def test_features_read_partial_dates_ages_and_a_day_in_the_month_place() -> None:
     f = prepare(
         pd.DataFrame(
@@ -153,6 +170,33 @@ def test_dates_read_once_per_distinct_value_read_as_each_row_alone(
     for i, value in series.items():
         alone = _dates(pd.Series([value], dtype="object")).iloc[0]
         assert together.loc[i].to_dict() == alone.to_dict()
+
+
+_name_word = st.sampled_from(
+    ["وليد", "عبد الله", "المثال", "Walid", "Abdullah", "Al-Mithal", "أحمد", "Ahmad"]
+)
+_name_cell = st.one_of(st.none(), _name_word, st.lists(_name_word, max_size=4).map(" ".join))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(_name_cell, _name_cell, _name_cell, _name_cell), min_size=1, max_size=8),
+    st.lists(st.integers(0, 7), max_size=8),
+)
+def test_full_names_beside_parts_are_completed_once_per_row_alike_as_each_row_alone(
+    rows: list[tuple[str | None, ...]], repeats: list[int]
+) -> None:
+    rows = rows + [rows[i % len(rows)] for i in repeats]  # the same row more than once
+    frame = pd.DataFrame(
+        [{"record_id": f"r{i}", "full_name": full, "given": given_, "father": father,
+          "family": family} for i, (full, given_, father, family) in enumerate(rows)]
+    )  # fmt: skip
+    parts = ("given", "father", "grandfather", "family")
+    keys = [f"{p}_{k}" for p in parts for k in ("ex", "tk", "sk")]
+    together = prepare(frame).set_index("unique_id")[keys]
+    for i in range(len(frame)):
+        alone = prepare(frame.iloc[[i]]).set_index("unique_id")[keys]
+        assert together.loc[[f"r{i}"]].equals(alone)
 
 
 _cell_value = st.one_of(

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dalil.registry.names import NameParts, parse_full_name
+from dalil.registry.names import IN_FULL_NAME, NameParts, complete_parts, parse_full_name
 
 # (full name, given, father, grandfather, family, kunya)
 CASES = [
@@ -99,3 +99,65 @@ def test_parsing_never_loses_a_word(words: list[str]) -> None:
     parts = parse_full_name(" ".join(words))
     assert Counter(parts.words()) == Counter(words)
     assert 0.0 <= parts.confidence <= 1.0
+
+
+# (full name, the parts the row gives, given, father, grandfather, family): lists that give a full
+# name beside a column or two of its parts.
+COMPLETED = [
+    # "الاسم الكامل" beside "اسم الأب": the full name gives the rest.
+    ("وليد عبد الله المثال", {"father": "عبد الله"}, "وليد", "عبد الله", None, "المثال"),
+    # two names and the father given: the second is the father's, the family is unknown
+    ("وليد عبد الله", {"father": "عبد الله"}, "وليد", "عبد الله", None, None),
+    ("وليد عبدالله", {"father": "Abdullah"}, "وليد", "Abdullah", None, None),
+    # "الاسم الثلاثي" beside "الكنية": the last of the three is the grandfather, not the family
+    ("وليد عبد الله أحمد", {"family": "المثال"}, "وليد", "عبد الله", "أحمد", "المثال"),
+    ("وليد عبد الله أحمد", {"family": "Al-Mithal"}, "وليد", "عبد الله", "أحمد", "Al-Mithal"),
+    # the family given and already in the full name: read once
+    ("Walid Abdullah Al-Mithal", {"family": "المثال"}, "Walid", "Abdullah", None, "المثال"),
+    ("وليد عبد الله المثال", {"family": "المثال"}, "وليد", "عبد الله", None, "المثال"),
+    # a part given that the full name contradicts: the row's column wins
+    ("وليد أحمد المثال", {"father": "عبد الله"}, "وليد", "عبد الله", None, "المثال"),
+    ("Walid Abdullah Al-Mithal", {"given": "وليد", "family": "المثال"}, "وليد", "Abdullah",
+     None, "المثال"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("full", "known", "given_", "father", "grandfather", "family"), COMPLETED)
+def test_a_full_name_gives_the_parts_a_row_lacks(
+    full: str,
+    known: dict[str, str],
+    given_: str | None,
+    father: str | None,
+    grandfather: str | None,
+    family: str | None,
+) -> None:
+    parts = complete_parts(full, known)
+    assert (parts.given, parts.father, parts.grandfather, parts.family) == (
+        given_, father, grandfather, family,
+    )  # fmt: skip
+
+
+def test_a_word_given_as_another_part_is_said_so() -> None:
+    parts = complete_parts("وليد عبد الله", {"father": "عبد الله"})
+    assert "عبد الله is the father name the row gives, not the family name" in parts.notes
+
+
+KNOWN = st.fixed_dictionaries(
+    {}, optional={p: st.sampled_from(WORDS) for p in IN_FULL_NAME}
+)  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=7), KNOWN)
+def test_completing_keeps_every_part_given_and_splits_alone_as_parsing_does(
+    words: list[str], known: dict[str, str]
+) -> None:
+    full = " ".join(words)
+    parts = complete_parts(full, known)
+    for part, value in known.items():
+        assert getattr(parts, part) == value  # as the row gave it
+    assert 0.0 <= parts.confidence <= 1.0
+    if not known:
+        assert parts == parse_full_name(full)
+    # Completing again with what it gave changes nothing.
+    again = complete_parts(full, {p: v for p in IN_FULL_NAME if (v := getattr(parts, p))})
+    assert [getattr(again, p) for p in IN_FULL_NAME] == [getattr(parts, p) for p in IN_FULL_NAME]

@@ -175,6 +175,26 @@ def test_people_are_invented_not_read_from_any_record() -> None:
     assert len(a) == len(first)  # no fixed cast of people reused within a population either
 
 
+def test_a_list_of_full_names_may_give_the_father_in_a_column_too(lists) -> None:
+    import dataclasses
+
+    specs = [dataclasses.replace(s, father_column=s.full_name_only) for s in DEFAULT_LISTS]
+    records, _ = generate_lists(6000, lists=specs, seed=7)
+    before, after = by_list(lists[0], "D"), by_list(records, "D")
+    assert before["father"].isna().all()
+    fathers = after["father"].dropna()
+    assert len(fathers) > len(after) / 2
+    for full, father in zip(after.loc[fathers.index, "full_name"], fathers, strict=True):
+        assert father in full  # the father's name as the full name writes it
+    # The same draws otherwise: every other column of every list is unchanged.
+    others = [c for c in records.columns if c != "father"]
+    pd.testing.assert_frame_equal(records[others], lists[0][others])
+    pd.testing.assert_series_equal(
+        records["father"][records["source_id"] != source_id(7, "D")],
+        lists[0]["father"][lists[0]["source_id"] != source_id(7, "D")],
+    )
+
+
 def test_custom_lists_and_bad_arguments() -> None:
     spec = ListSpec(name="X", habit="french", coverage=0.9, duplicate_rate=0.0, typo_rate=0.0)
     records, people = generate_lists(300, lists=[spec], seed=1)

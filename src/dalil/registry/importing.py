@@ -1,8 +1,9 @@
 """Import an organisation's list into a case: every row kept verbatim as a list record.
 
 One import is one transaction: rows are streamed from the file (``reading``), cleaned into the
-derived columns (``mapping``; full names split by ``names.parse_full_name`` when no name part is
-given) and written in Core bulk batches, so a 2 GB list needs no more memory than a small one.
+derived columns (``mapping``; a full name gives the name parts the row lacks, by
+``names.complete_parts``) and written in Core bulk batches, so a 2 GB list needs no more memory
+than a small one.
 
 Bad input. A row is *rejected* when it has no name, a date or age that cannot be read (an
 impossible date such as 31/02/2013), more non-empty cells than the header has columns, or spans so
@@ -36,7 +37,7 @@ from dalil.documentation.cases import actor_of
 from dalil.documentation.entities import create
 from dalil.errors import Conflict, DalilError, InvalidInput
 from dalil.registry.mapping import ColumnMapping, FieldProblem, apply_mapping, check_columns
-from dalil.registry.names import parse_full_name
+from dalil.registry.names import complete_parts
 from dalil.registry.reading import ListFile, ListRow, read_list
 
 __all__ = [
@@ -230,11 +231,13 @@ def _record(
     age = values.get("age")
     record["age"] = float(age) if isinstance(age, int | float) else None
     full = record["full_name"]
-    if full and not any(record[p] for p in PARTS):
-        parts = parse_full_name(full)
-        for name in PARTS:
+    if full and not all(record[p] for p in PARTS):
+        # The parts the row lacks, from its full name (beside the parts it gives, if any).
+        parts = complete_parts(full, {name: record[name] for name in PARTS})
+        filled = [name for name in PARTS if getattr(parts, name) and not record[name]]
+        for name in filled:
             record[name] = getattr(parts, name)
-        if parts.confidence < 0.8 or parts.notes:
+        if filled and (parts.confidence < 0.8 or parts.notes):
             problems.append(
                 {
                     "field": "full_name",

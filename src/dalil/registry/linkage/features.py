@@ -12,7 +12,7 @@ Pure and read-only: the input frame is never modified, and nothing here decides 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache, lru_cache
 from importlib.resources import files
 
@@ -22,13 +22,19 @@ import yaml
 
 from dalil.errors import InvalidInput
 from dalil.registry.linkage.schema import RECORD_COLUMNS
-from dalil.registry.names import normalise_name, parse_full_name, skeleton_key, translit_key
+from dalil.registry.names import (
+    IN_FULL_NAME,
+    complete_parts,
+    normalise_name,
+    parse_full_name,
+    skeleton_key,
+    translit_key,
+)
 from dalil.values.arabic import search_key
 
 __all__ = ["NAME_PARTS", "feature_columns", "prepare"]
 
 NAME_PARTS = ("given", "father", "grandfather", "family", "mother")
-_IN_FULL_NAME = ("given", "father", "grandfather", "family")
 # Text columns held by Arrow, not as Python objects: a million records' keys take a fraction of
 # the memory, and DuckDB reads them without a copy.
 TEXT = "string[pyarrow]"
@@ -113,7 +119,23 @@ def _per_unique(
 
 def _parts_of_full_name(text: str) -> list[str | None]:
     parsed = parse_full_name(text)
-    return [getattr(parsed, p) for p in _IN_FULL_NAME]
+    return [getattr(parsed, p) for p in IN_FULL_NAME]
+
+
+def _completed(full: pd.Series, given: dict[str, pd.Series]) -> Iterator[tuple[str, pd.Series]]:
+    """Each part of ``names.complete_parts`` for rows with a full name and some of its parts,
+    computed once per distinct row (the parts given come back as they are)."""
+    rows = pd.DataFrame({"full_name": full, **given}).astype(object)
+    rows = rows.where(rows.notna(), None)
+    codes = rows.groupby(list(rows.columns), dropna=False, sort=False).ngroup().to_numpy()
+    distinct = rows[~pd.Series(codes).duplicated().to_numpy()]  # in the order of their codes
+    results = [
+        complete_parts(str(row[0]), dict(zip(IN_FULL_NAME, row[1:], strict=True)))
+        for row in distinct.itertuples(index=False, name=None)
+    ]
+    for p in IN_FULL_NAME:
+        table = pd.array([getattr(r, p) for r in results], dtype=TEXT)
+        yield p, pd.Series(table.take(codes), index=full.index, dtype=TEXT)
 
 
 _NOT_DIGIT = re.compile(r"\D")
@@ -185,19 +207,23 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"unique_id": src["record_id"].astype(str)})
     out["source_id"] = col["source_id"].fillna("").astype(str)
 
-    # Full names split into parts when the list gave none of the parts a full name holds (a
-    # mother's name is never in it, so a list may give both).
+    # A full name gives the parts a row lacks (a mother's name is never in it, so a list may give
+    # both): rows with none of its parts split it, once per distinct full name; rows that give
+    # some parts beside it (a column for the father's name) take the others from it, once per
+    # distinct full name and parts.
     parts = {p: col[p].copy() for p in NAME_PARTS}
-    no_parts = pd.concat([parts[p].isna() for p in _IN_FULL_NAME], axis=1).all(axis=1)
-    need = no_parts & col["full_name"].notna()
+    missing = pd.concat([parts[p].isna() for p in IN_FULL_NAME], axis=1)
+    has_full = col["full_name"].notna()
+    need = missing.all(axis=1) & has_full
     if need.any():
-        parsed = _per_unique(
-            col["full_name"][need],
-            _parts_of_full_name,
-            len(_IN_FULL_NAME),
-        )
-        for p, values in zip(_IN_FULL_NAME, parsed, strict=True):
+        parsed = _per_unique(col["full_name"][need], _parts_of_full_name, len(IN_FULL_NAME))
+        for p, values in zip(IN_FULL_NAME, parsed, strict=True):
             parts[p].loc[need] = values
+    some = missing.any(axis=1) & ~need & has_full
+    if some.any():
+        given = {p: parts[p][some] for p in IN_FULL_NAME}
+        for p, values in _completed(col["full_name"][some], given):
+            parts[p].loc[some] = values
     for p in NAME_PARTS:
         out[f"{p}_ex"], out[f"{p}_tk"], out[f"{p}_sk"] = _split_keys(parts[p], _keys)
 

@@ -24,7 +24,7 @@ from dalil.registry.names.compare import (
 )
 from dalil.registry.names.data import VariantSet, name_data
 from dalil.registry.names.frequency import NameFrequencies
-from dalil.registry.names.parse import NameParts, parse_full_name
+from dalil.registry.names.parse import IN_FULL_NAME, NameParts, complete_parts, parse_full_name
 from dalil.registry.names.tokens import Token, normalise_name, tokenise
 from dalil.registry.names.translit import skeleton_key, translit_key
 
@@ -35,6 +35,7 @@ def variant_sets() -> tuple[VariantSet, ...]:
 
 
 __all__ = [
+    "IN_FULL_NAME",
     "PARTS",
     "HasNameParts",
     "MatchLevel",
@@ -46,6 +47,7 @@ __all__ = [
     "TokenComparison",
     "VariantSet",
     "compare_tokens",
+    "complete_parts",
     "jaro_winkler",
     "name_keys",
     "normalise_name",

@@ -12,13 +12,17 @@ field, as written (markers in ``markers``, extra ancestors in ``others``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from dalil.registry.names.data import name_data
-from dalil.registry.names.tokens import Token, tokenise
+from dalil.registry.names.tokens import Token, is_arabic, normalise_name, tokenise
 from dalil.registry.names.translit import translit_key
 
-__all__ = ["NameParts", "parse_full_name"]
+__all__ = ["IN_FULL_NAME", "NameParts", "complete_parts", "parse_full_name"]
+
+# The parts a full name holds (a mother's name never is in it).
+IN_FULL_NAME = ("given", "father", "grandfather", "family")
 
 
 @dataclass(frozen=True)
@@ -137,3 +141,55 @@ def parse_full_name(text: str) -> NameParts:
         confidence=round(max(confidence, 0.0), 2),
         notes=tuple(notes),
     )
+
+
+def complete_parts(full: str, known: Mapping[str, str | None]) -> NameParts:
+    """The name parts of a row that gives a full name beside some of its parts, as lists do with
+    a column "الاسم الكامل" and another "اسم الأب": the parts the row gives, as written, and the
+    others from the full name.
+
+    The parts given are read as what they are. A family name the full name leaves out ("الاسم
+    الثلاثي" beside "الكنية") is read after it, so the full name's last word is the grandfather,
+    not the family. A word the split would take for one part but that the row gives as another
+    (the second of two names, given as the father's name) is not taken twice. With no part given
+    this is :func:`parse_full_name`'s split.
+    """
+    gives = {p: v for p in IN_FULL_NAME if (v := known.get(p))}
+    family = gives.get("family")
+    text = full if not family or _contains(full, family) else f"{full} {family}"
+    parsed = parse_full_name(text)
+    notes = list(parsed.notes)
+    parts: dict[str, str | None] = {}
+    for part in IN_FULL_NAME:
+        value = gives.get(part) or getattr(parsed, part)
+        if value is not None and part not in gives:
+            other = next((o for o, v in gives.items() if _same(value, v)), None)
+            if other is not None:
+                notes.append(f"{value} is the {other} name the row gives, not the {part} name")
+                value = None
+        parts[part] = value
+    return replace(
+        parsed,
+        given=parts["given"],
+        father=parts["father"],
+        grandfather=parts["grandfather"],
+        family=parts["family"],
+        notes=tuple(notes),
+    )
+
+
+def _same(a: str, b: str) -> bool:
+    """One name in one script (the same folded form) or in two (the same transliteration)."""
+    if _arabic(a) != _arabic(b):
+        return translit_key(a) == translit_key(b)
+    return normalise_name(a) == normalise_name(b)
+
+
+def _contains(full: str, part: str) -> bool:
+    """Whether ``part``'s words are words of ``full``, in order."""
+    key = translit_key if _arabic(full) != _arabic(part) else normalise_name
+    return f" {key(part)} " in f" {key(full)} "
+
+
+def _arabic(text: str) -> bool:
+    return any(is_arabic(c) for c in text)

@@ -36,6 +36,8 @@ class ListSpec:
 
     ``missing`` gives, per field (father, grandfather, mother, sex, birth, place, governorate,
     status_date), the chance the list leaves it empty; ``birth`` empties both birth date and age.
+    ``father_column``: a list of full names gives the father's name in a column of its own as
+    well (as the full name has it), as lists with "الاسم الكامل" and "اسم الأب" do.
     """
 
     name: str
@@ -45,6 +47,7 @@ class ListSpec:
     status_reach: Mapping[str, float] = field(default_factory=_frozen)
     missing: Mapping[str, float] = field(default_factory=_frozen)
     full_name_only: bool = False
+    father_column: bool = False
     typo_rate: float = 0.03
     date_slip_rate: float = 0.05
     birth_year_only: float = 0.3
@@ -226,6 +229,8 @@ def draw_list(
         )
         for key in ("given", "father", "grandfather", "family"):
             columns[key] = none
+        if spec.father_column:
+            columns["father"] = parts["father"]
         columns["mother"] = parts["mother"]
     else:
         columns["full_name"] = none
