@@ -85,3 +85,19 @@ def test_queue_holds_undecided_review_pairs_and_contradicted_links(
         (*sorted((a[5], b[5])), True),
         (*sorted((a[3], b[3])), True),
     ]
+
+
+def test_field_states_tell_a_name_in_another_script_from_a_different_one() -> None:
+    from dalil.registry.review import field_states
+
+    a = {"given": "خالد", "family": "المثال", "father": "عمر", "sex": "male", "place": "دمشق"}
+    b = {"given": "Khaled", "family": "مثال", "father": "Ahmad", "sex": "male", "mother": "هند",
+         "place": "Damascus"}  # fmt: skip
+    assert field_states(a, b) == {
+        "given": "alike",
+        "father": "differ",
+        "family": "alike",
+        "mother": "missing",
+        "sex": "agree",
+        "place": "differ",  # alike is for names only: places have their own keys in the model
+    }

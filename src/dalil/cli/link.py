@@ -249,7 +249,7 @@ def link_show(
 
 
 def _side_by_side(view: dict[str, Any], as_visual: bool) -> Table:
-    from dalil.registry.review import FIELDS
+    from dalil.registry.review import FIELDS, field_states
 
     a, b = view["a"], view["b"]
     table = Table(
@@ -262,6 +262,8 @@ def _side_by_side(view: dict[str, Any], as_visual: bool) -> Table:
         )
         + ("  ·  judged unsure before" if view["unsure"] else ""),
         title_justify="left",
+        caption="= agree · ≈ alike (the same name in another spelling or script) · ≠ differ",
+        caption_justify="left",
         show_lines=False,
     )
     table.add_column("Field", style="bold cyan")
@@ -270,13 +272,14 @@ def _side_by_side(view: dict[str, Any], as_visual: bool) -> Table:
     table.add_column(f"B · {b['source']['title']} row {b['row_number']}", ratio=1)
     table.add_column("Model says", style="dim")
     explanation = view["explanation"] if isinstance(view["explanation"], dict) else {}
+    states = field_states(a["fields"], b["fields"])
     for name in FIELDS:
         va, vb = a["fields"].get(name), b["fields"].get(name)
         if va is None and vb is None:
             continue
-        agree = view["agree"].get(name)
-        mark = "=" if agree else ("≠" if agree is False else "")
-        style = "green" if agree else ("red" if agree is False else "")
+        state = states.get(name, "missing")
+        mark = {"agree": "=", "alike": "≈", "differ": "≠"}.get(state, "")
+        style = {"agree": "green", "alike": "yellow", "differ": "red"}.get(state, "")
         said = explanation.get(name) or explanation.get(name.replace("_date", "")) or {}
         model = f"{said.get('level', '')} ({said.get('weight', '')})" if said else ""
         table.add_row(

@@ -317,6 +317,40 @@ def agreeing(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, bool | Non
     }  # fmt: skip
 
 
+NAME_FIELDS = ("full_name", "given", "father", "grandfather", "family", "mother")
+
+
+def alike(a: Any, b: Any) -> bool:
+    """Two names that read the same across spellings or scripts (خالد and Khaled, مثال and
+    المثال): the same folded form or transliteration key, word by word. A display aid only."""
+    from dalil.registry.names import part_keys
+
+    def keys(value: Any) -> list[tuple[str, str]]:
+        found = [part_keys(word) for word in str(value).split()]
+        return [(k.exact, k.translit) for k in found if k is not None]
+
+    left, right = keys(a), keys(b)
+    return len(left) == len(right) > 0 and all(
+        x[0] == y[0] or (x[1] and x[1] == y[1]) for x, y in zip(left, right, strict=True)
+    )
+
+
+def field_states(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, str]:
+    """Field → "agree", "alike" (a name in another spelling or script that reads the same),
+    "differ" or "missing" (blank in one record), for each field either record fills: what a
+    reviewer is shown beside the two values, in the terminal and on the web."""
+    agree = agreeing(a, b)
+    states = {}
+    for name in FIELDS:
+        if a.get(name) in (None, "") and b.get(name) in (None, ""):
+            continue
+        state = "missing" if agree[name] is None else ("agree" if agree[name] else "differ")
+        if state == "differ" and name in NAME_FIELDS and alike(a[name], b[name]):
+            state = "alike"
+        states[name] = state
+    return states
+
+
 def judge(
     session: Session,
     case_id: str,
@@ -384,10 +418,13 @@ def judgements_of(session: Session, case_id: str, a: str, b: str) -> list[dict[s
 __all__ = [
     "DECISIONS",
     "FIELDS",
+    "NAME_FIELDS",
     "QueueItem",
     "agreeing",
+    "alike",
     "current_pairs",
     "current_runs",
+    "field_states",
     "judge",
     "judgements_of",
     "latest_judgements",

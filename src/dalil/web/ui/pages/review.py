@@ -22,7 +22,7 @@ from dalil.db import Entity
 from dalil.db.models_registry import ListRecord
 from dalil.errors import DalilError, NotFound
 from dalil.registry.link_views import review_view
-from dalil.registry.review import DECISIONS, FIELDS, QueueItem, judge, queue
+from dalil.registry.review import DECISIONS, QueueItem, field_states, judge, queue
 from dalil.web import session as web_session
 from dalil.web.api.visibility import strip_names
 from dalil.web.ui.context import CasePage, Page, database
@@ -91,38 +91,14 @@ def visible_queue(page: Page) -> list[QueueItem]:
     return [i for i in queue(page.session, page.case.id) if shown(i.record_a) and shown(i.record_b)]
 
 
-NAME_FIELDS = ("full_name", "given", "father", "grandfather", "family", "mother")
-
-
-def _alike(a: Any, b: Any) -> bool:
-    """Two names that read the same across spellings or scripts (خالد and Khaled, مثال and
-    المثال): the same folded form or transliteration key, word by word. A display aid only."""
-    from dalil.registry.names import part_keys
-
-    def keys(value: Any) -> list[tuple[str, str]]:
-        found = [part_keys(word) for word in str(value).split()]
-        return [(k.exact, k.translit) for k in found if k is not None]
-
-    left, right = keys(a), keys(b)
-    return len(left) == len(right) > 0 and all(
-        x[0] == y[0] or (x[1] and x[1] == y[1]) for x, y in zip(left, right, strict=True)
-    )
-
-
 def _rows(view: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per field that either record fills: both values and whether they agree (a name
     written in another script or spelling that reads the same is "alike", not "differ")."""
-    rows = []
     a, b = view["a"]["fields"], view["b"]["fields"]
-    for name in FIELDS:
-        if a.get(name) in (None, "") and b.get(name) in (None, ""):
-            continue
-        agree = view["agree"].get(name)
-        state = "missing" if agree is None else ("agree" if agree else "differ")
-        if state == "differ" and name in NAME_FIELDS and _alike(a[name], b[name]):
-            state = "alike"
-        rows.append({"field": name, "a": a.get(name), "b": b.get(name), "state": state})
-    return rows
+    return [
+        {"field": name, "a": a.get(name), "b": b.get(name), "state": state}
+        for name, state in field_states(a, b).items()
+    ]
 
 
 def _explanation(explanation: Any) -> list[dict[str, Any]]:
