@@ -90,6 +90,37 @@ def test_a_short_row_is_imported_with_a_warning(db: Database, tmp_path: Path) ->
     assert record.problems[0]["code"] == "row_shape"
 
 
+@pytest.mark.parametrize("lines", [3, 12])
+def test_a_quote_never_closed_rejects_its_row_and_says_the_rows_after_it_went_in(
+    db: Database, tmp_path: Path, lines: int
+) -> None:
+    case_id = make_case(db)
+    path = write_csv(tmp_path / "quote.csv", ROWS[:2])
+    with path.open("a", encoding="utf-8") as out:  # a quote opened and never closed
+        out.write('"سامر النجار,ليلى,ذكر\n' + "رامي الأحمد,,ذكر\n" * (lines - 1))
+    with pytest.raises(ImportRejected) as raised:
+        do_import(db, case_id, path)
+    result = raised.value.result
+    assert [(r.row, r.code) for r in result.rejections] == [(4, "unclosed_quote")]
+    assert "a quote opened in it is never closed" in result.rejections[0].message
+    assert _counts(db) == (0, 0, 0)
+    kept = do_import(db, case_id, path, policy="good-rows")
+    assert (kept.imported, kept.rejected_rows) == (2, 1)
+
+
+def test_a_row_of_many_lines_is_rejected_as_a_quote_probably_left_open(
+    db: Database, tmp_path: Path
+) -> None:
+    case_id = make_case(db)
+    cell = "\n".join(["سطر"] * 11)
+    path = write_csv(tmp_path / "long.csv", [ROWS[0], ["سامر النجار", cell], ROWS[1]])
+    with pytest.raises(ImportRejected) as raised:
+        do_import(db, case_id, path)
+    rejections = raised.value.result.rejections
+    assert [(r.row, r.code) for r in rejections] == [(3, "unclosed_quote")]
+    assert "spans 11 lines of the file: check for an unclosed quote" in rejections[0].message
+
+
 def test_a_wrong_encoding_half_way_imports_nothing(db: Database, tmp_path: Path) -> None:
     case_id = make_case(db)
     path = write_csv(tmp_path / "mixed.csv", ROWS * 2000)

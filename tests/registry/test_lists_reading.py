@@ -255,3 +255,28 @@ def test_a_line_break_inside_a_quoted_cell_does_not_confuse_the_delimiter(tmp_pa
         (2, ("\r", "", "")),
         (3, ("a", "b", "c")),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('name,father\n"Ali, x,y\nOmar,Ahmad\n', "spans 2 lines to the end of the file"),
+        ('name,father\nAli,x\n"Omar,Ahmad\n', "spans to the end of the file"),
+        ('name,father\nAli,"x\ny"', None),  # closed on the last line, no line end after it
+        ("name,father\nAli 5'10\",x\nOmar,Ahmad", None),  # a quote inside a cell, not a quoting
+    ],
+)
+def test_a_quote_left_open_to_the_end_of_the_file_is_said(
+    tmp_path: Path, text: str, problem: str | None
+) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text(text, encoding="utf-8")
+    rows = list(read_list(path).rows())
+    said = [p for p in rows[-1].problems if "quote" in p]
+    if problem is None:
+        assert said == []
+        assert all(len(r.cells) == 2 for r in rows)
+    else:
+        assert len(said) == 1
+        assert said[0].startswith(problem)
+        assert "never closed" in said[0]

@@ -6,8 +6,9 @@ derived columns (``mapping``; a full name gives the name parts the row lacks, by
 than a small one.
 
 Bad input. A row is *rejected* when it has no name, a date or age that cannot be read (an
-impossible date such as 31/02/2013), more non-empty cells than the header has columns, or spans so
-many lines that a quote was probably left open. Other problems (an ambiguous day/month, a sex or
+impossible date such as 31/02/2013), more non-empty cells than the header has columns, spans so
+many lines that a quote was probably left open, or opens a quote never closed before the end of
+the file. Other problems (an ambiguous day/month, a sex or
 status word not in the vocabulary, a short row) are *warnings*: the row is imported and the
 problem kept in ``list_records.problems``. Policies: ``all-or-nothing`` (the default) imports the
 list only if no row is rejected; ``good-rows`` imports the good rows and records each rejected

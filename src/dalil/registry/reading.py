@@ -88,7 +88,7 @@ class ListFile:
     def rows(self) -> Iterator[ListRow]:
         """Every non-blank row after the header, in file order, with its shape problems."""
         width = len(self.headers)
-        for number, cells, lines in self._records():
+        for number, cells, lines, unclosed in self._records():
             if number <= self.header_row or not any(cells):
                 continue
             problems: list[str] = []
@@ -102,14 +102,21 @@ class ListFile:
                 problems.append(
                     f"has {len(cells)} cells but the header has {width}: the missing ones are empty"
                 )
-            if lines > _LONG_RECORD:
+            if unclosed:
+                problems.append(
+                    f"spans {lines} lines to the end of the file: a quote opened in it is never "
+                    "closed, so the lines after it were read into this row"
+                    if lines > 1
+                    else "spans to the end of the file: a quote opened in it is never closed"
+                )
+            elif lines > _LONG_RECORD:
                 problems.append(f"spans {lines} lines of the file: check for an unclosed quote")
             yield ListRow(number, cells, self.headers, tuple(problems))
 
-    def _records(self) -> Iterator[tuple[int, tuple[str, ...], int]]:
+    def _records(self) -> Iterator[tuple[int, tuple[str, ...], int, bool]]:
         if self.kind == "xlsx":
             for number, cells in _xlsx_records(self.path, self.sheet):
-                yield number, cells, 1
+                yield number, cells, 1, False
             return
         assert self.encoding is not None
         assert self.delimiter is not None
@@ -153,7 +160,7 @@ def read_list(
         )
     chosen_delimiter = delimiter or _sniff_delimiter(sample)
     with closing(_csv_records(path, chosen_encoding, start, chosen_delimiter)) as records:
-        header = _header(((n, cells) for n, cells, _ in records), field_name)
+        header = _header(((n, cells) for n, cells, _, _ in records), field_name)
     how = {"encoding": chosen_encoding, "encoding_reason": reason, "_start": start}
     return _list_file(path, "csv", header, delimiter=chosen_delimiter, **how)
 
@@ -288,14 +295,26 @@ def _decoded_lines(stream: BinaryIO, encoding: str, start: int) -> Iterator[str]
 
 def _csv_records(
     path: Path, encoding: str, start: int, delimiter: str
-) -> Generator[tuple[int, tuple[str, ...], int], None, None]:
+) -> Generator[tuple[int, tuple[str, ...], int, bool], None, None]:
+    """(record number, cells, physical lines, whether a quote opened in it is never closed).
+
+    Python's reader ends a quoted cell left open at the end of the file without a word, holding
+    every line after the quote. A record ends at the end of a line unless a quoted cell is open,
+    so a record for which the reader had to look past the file's last line has such a cell."""
     number, line = 0, 0
+    ended = False
+
+    def watched(lines: Iterator[str]) -> Iterator[str]:
+        nonlocal ended
+        yield from lines
+        ended = True
+
     with path.open("rb") as stream:
-        reader = csv.reader(_decoded_lines(stream, encoding, start), delimiter=delimiter)
+        reader = csv.reader(watched(_decoded_lines(stream, encoding, start)), delimiter=delimiter)
         try:
             for cells in reader:
                 number += 1
-                yield number, tuple(cells), reader.line_num - line
+                yield number, tuple(cells), reader.line_num - line, ended
                 line = reader.line_num
         except _DecodeFailure as failure:
             raise InvalidInput(
