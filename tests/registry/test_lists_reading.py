@@ -280,3 +280,41 @@ def test_a_quote_left_open_to_the_end_of_the_file_is_said(
         assert len(said) == 1
         assert said[0].startswith(problem)
         assert "never closed" in said[0]
+
+
+def test_a_title_above_the_table_is_not_taken_for_its_header(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["قائمة ضحايا التضامن"])
+    sheet.append([])
+    sheet.append(["إعداد: منظمة مثال", None, "2022"])
+    sheet.append(["الاسم الثلاثي", "الكنية", "الجنس", "ملاحظات"])
+    sheet.append(["سامر أحمد محمود", "النجار", "ذكر", "—"])
+    path = tmp_path / "titled.xlsx"
+    workbook.save(path)
+    listed = read_list(path)
+    assert listed.header_row == 4
+    assert listed.headers == ("الاسم الثلاثي", "الكنية", "الجنس", "ملاحظات")
+    assert listed.notices == (
+        "row 4 is taken for the header; the rows above it for a title: "
+        "'قائمة ضحايا التضامن'; 'إعداد: منظمة مثال 2022'",
+    )
+    assert [(r.number, r.cells[0]) for r in listed.rows()] == [(5, "سامر أحمد محمود")]
+
+
+@pytest.mark.parametrize(
+    ("text", "header_row"),
+    [
+        ("Victim,Dad,Born\nAli,Omar,1980\n", 1),  # headers Dalil does not know: still the header
+        ("الاسم,,\nمحمد,1980,ذكر\n", 1),  # one known header, the other columns unnamed
+        ("قائمة\nالاسم\nمحمد\n", 1),  # one column: a title cannot be told from a header
+        ("Tadamon list\n\nname,father,sex\nAli,Omar,m\n", 3),
+    ],
+)
+def test_the_header_is_the_first_row_unless_a_title_sits_above_a_known_header(
+    tmp_path: Path, text: str, header_row: int
+) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text(text, encoding="utf-8")
+    assert read_list(path).header_row == header_row

@@ -282,6 +282,16 @@ def _guess(header: str, table: _Headers) -> tuple[str | None, float, str]:
     return None, 0.0, "no matching field"
 
 
+def known_headers(cells: tuple[str, ...] | list[str]) -> int:
+    """How many of ``cells`` read as a list's column headers (a field's header, or one known to
+    have no field, such as a row number): how the reader tells a title above a table from the
+    table's header."""
+    table = _headers()
+    return sum(
+        1 for c in cells if _guess(c, table)[1] >= 0.8 or (c and search_key(c) in table.no_field)
+    )
+
+
 def suggest_mapping(headers: tuple[str, ...] | list[str]) -> Suggestion:
     """Propose a mapping from the headers alone; each field goes to the column most like it."""
     table = _headers()

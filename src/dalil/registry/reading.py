@@ -165,17 +165,47 @@ def read_list(
     return _list_file(path, "csv", header, delimiter=chosen_delimiter, **how)
 
 
-def _header(records: Iterator[tuple[int, tuple[str, ...]]], where: str) -> tuple[int, list[str]]:
+_TITLE_ROWS = 10  # rows read past a first row that is no header, looking for the table's header
+
+
+def _header(
+    records: Iterator[tuple[int, tuple[str, ...]]], where: str
+) -> tuple[int, list[str], list[str]]:
+    """(row number, cells) of the header, and the text of the rows above it taken for a title.
+
+    The header is the first row with a cell, unless none of its cells reads as a column header
+    and one of the next ten such rows has two or more that do: a spreadsheet with a title ("قائمة
+    ضحايا التضامن") above its table."""
+    from dalil.registry.mapping import known_headers
+
+    rows: list[tuple[int, list[str]]] = []
     for number, cells in records:
-        if any(cells):
-            return number, list(cells)
-    raise InvalidInput(where, "has no header row: no row has any cell", hint=_HINT)
+        if not any(cells):
+            continue
+        rows.append((number, list(cells)))
+        if len(rows) == 1 and known_headers(cells):
+            break  # the first row is a header: read no further
+        if known_headers(cells) >= 2 or len(rows) > _TITLE_ROWS:
+            break
+    if not rows:
+        raise InvalidInput(where, "has no header row: no row has any cell", hint=_HINT)
+    last, header = rows[-1]
+    if len(rows) > 1 and known_headers(header) >= 2:
+        return last, header, [" ".join(c.strip() for c in r if c.strip()) for _, r in rows[:-1]]
+    return rows[0][0], rows[0][1], []
 
 
 def _list_file(path: Path, kind: Literal["csv", "xlsx"], header: Any, **how: Any) -> ListFile:
-    number, raw = header
+    number, raw, titles = header
     names: list[str] = []
-    notices: list[str] = []
+    notices: list[str] = (
+        [
+            f"row {number} is taken for the header; the rows above it for a title: "
+            + "; ".join(repr(t) for t in titles)
+        ]
+        if titles
+        else []
+    )
     seen = set(raw)
     for index, text in enumerate(raw, start=1):
         name = text if text.strip() else f"column_{index}"
@@ -251,7 +281,7 @@ def _sniff_delimiter(sample: str) -> str:
         counts = [len(r) for r in records if r]
         if not counts:
             continue
-        mode = max(set(counts), key=counts.count)
+        mode = max(set(counts), key=lambda c: (counts.count(c), c))  # a tie: the wider
         score = (mode > 1, counts.count(mode) / len(counts), mode)
         if score > best_score:
             best, best_score = candidate, score
