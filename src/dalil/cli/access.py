@@ -13,14 +13,13 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from dalil.access import accounts, confidential, roles, tokens
 from dalil.access import audit as audit_trail
 from dalil.access.crypto import MasterKey, load_master_key, read_key_file, write_key_file
 from dalil.access.policy import Principal
 from dalil.access.settings import AccessSettings, load_access_settings
-from dalil.cli.context import App, CaseOption, JsonOption, app_of, console, emit, esc, plain
+from dalil.cli.context import App, CaseOption, JsonOption, Table, app_of, console, emit, esc, plain
 from dalil.errors import InvalidInput
 
 user_app = typer.Typer(help="Accounts: Argon2id passwords, TOTP second factor, recovery codes.")

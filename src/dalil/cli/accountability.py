@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 from rich.tree import Tree
 
-from dalil.cli.context import CaseOption, JsonOption, app_of, console, emit, esc, plain
+from dalil.cli.context import CaseOption, JsonOption, Table, app_of, console, emit, esc, plain
 from dalil.cli.export import export_app
 from dalil.db import Incident, Organisation
 from dalil.documentation import get_entity

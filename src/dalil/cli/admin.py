@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.table import Table
 
-from dalil.cli.context import JsonOption, app_of, console, emit, esc, parse_pairs, plain
+from dalil.cli.context import JsonOption, Table, app_of, console, emit, esc, parse_pairs, plain
 from dalil.config import describe_settings
 from dalil.db import Entity, head_revision, upgrade
 from dalil.documentation import (

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from dalil.cli.context import JsonOption, app_of, console, emit, esc, plain
+from dalil.cli.context import JsonOption, Table, app_of, console, emit, esc, plain
 from dalil.documentation import CaseSummary, create_case, get_case, label, list_cases, summarise
 
 case_app = typer.Typer(help="Cases: investigation workspaces; every record belongs to one.")

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import rich.table
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -25,6 +26,17 @@ from dalil.db import Case, Database
 from dalil.db.migrate import require_current
 from dalil.documentation import get_case
 from dalil.errors import InvalidInput
+
+
+class Table(rich.table.Table):
+    """Rich's table with cells that fold a long word onto the next line instead of cutting it
+    with an ellipsis: an ID or a hash shown in a narrow terminal, or piped (80 columns), is never
+    cut short."""
+
+    def add_column(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("overflow", "fold")
+        super().add_column(*args, **kwargs)
+
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dalil.cli.context import CaseOption, JsonOption, app_of, console, emit, esc, plain
+from dalil.cli.context import CaseOption, JsonOption, Table, app_of, console, emit, esc, plain
 from dalil.cli.evidence import _store, evidence_app, log_app
 from dalil.cli.export import export_app
 from dalil.db.models_evidence_items import Acquisition, Derivative, EvidenceItem

@@ -17,9 +17,8 @@ import typer
 from rich import box
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from dalil.cli.context import CaseOption, JsonOption, app_of, console, emit, errors
+from dalil.cli.context import CaseOption, JsonOption, Table, app_of, console, emit, errors
 from dalil.errors import Conflict, InvalidInput
 from dalil.estimation import (
     CaptureTable,

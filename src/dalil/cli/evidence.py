@@ -14,10 +14,9 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
-from rich.table import Table
 from sqlalchemy import select
 
-from dalil.cli.context import CaseOption, JsonOption, app_of, console, emit, esc, plain
+from dalil.cli.context import CaseOption, JsonOption, Table, app_of, console, emit, esc, plain
 from dalil.db.models_evidence_items import EvidenceItem
 from dalil.evidence.blobs import LocalBlobStore
 

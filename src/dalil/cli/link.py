@@ -12,10 +12,19 @@ from typing import Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
-from dalil.cli.context import CaseOption, JsonOption, app_of, console, emit, errors, esc, plain
+from dalil.cli.context import (
+    CaseOption,
+    JsonOption,
+    Table,
+    app_of,
+    console,
+    emit,
+    errors,
+    esc,
+    plain,
+)
 from dalil.cli.registry import link_app, lists_app, registry_app  # noqa: F401
 
 KEYS = {"s": "same", "d": "different", "u": "unsure"}

@@ -7,9 +7,18 @@ from typing import Any
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from dalil.cli.context import CaseOption, JsonOption, app_of, console, emit, errors, esc, plain
+from dalil.cli.context import (
+    CaseOption,
+    JsonOption,
+    Table,
+    app_of,
+    console,
+    emit,
+    errors,
+    esc,
+    plain,
+)
 from dalil.cli.registry import link_app, lists_app, registry_app  # noqa: F401
 from dalil.errors import InvalidInput
 

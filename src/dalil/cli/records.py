@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dalil.cli.context import CaseOption, JsonOption, app_of, console, emit, esc, plain
+from dalil.cli.context import CaseOption, JsonOption, Table, app_of, console, emit, esc, plain
 from dalil.cli.render import show_entity
 from dalil.db import Base, Case, Entity, Incident, Organisation, Person, Place, Relation, Source
 from dalil.documentation import (

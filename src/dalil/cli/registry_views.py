@@ -7,9 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from dalil.cli.context import CaseOption, JsonOption, app_of, console, emit, errors, esc, plain
+from dalil.cli.context import (
+    CaseOption,
+    JsonOption,
+    Table,
+    app_of,
+    console,
+    emit,
+    errors,
+    esc,
+    plain,
+)
 from dalil.cli.registry import link_app, lists_app, registry_app  # noqa: F401
 
 SHOWN = ("given", "father", "family", "sex", "birth_date", "status", "status_date", "governorate")

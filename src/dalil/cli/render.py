@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from rich.panel import Panel
-from rich.table import Table
 
-from dalil.cli.context import console, esc, plain
+from dalil.cli.context import Table, console, esc, plain
 
 STATUS_STYLE = {"accepted": "green", "disputed": "bold red", "unverified": "yellow"}
 
