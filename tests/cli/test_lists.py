@@ -105,3 +105,31 @@ def test_unreadable_files_and_bad_options_give_clear_errors(cli: Cli, tmp_path: 
     missing = cli.run("lists", "show", "lim_doesnotexist0000")
     assert missing.code == 3
     assert "no list import" in missing.err
+
+
+def test_a_wrong_mapping_is_mended_by_a_remap_not_a_second_import(cli: Cli, tmp_path: Path) -> None:
+    path, mapping = _setup(cli, tmp_path)
+    text = mapping.read_text(encoding="utf-8")
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(text.replace("اسم الأم: mother", "اسم الأم: father"), encoding="utf-8")
+    cli.ok("lists", "import", str(path), "--source", "SNHR", "--mapping", str(wrong))
+    import_id = cli.json("lists", "list")[0]["id"]
+    assert cli.json("lists", "records", import_id)[0]["derived"]["father"] == "فاطمة"
+
+    done = cli.ok("lists", "remap", import_id, "--mapping", str(mapping), "--reason", "mother")
+    assert "Remapped import" in done.out
+    assert "dalil link run" in done.out
+    first = cli.json("lists", "records", import_id)[0]["derived"]
+    assert (first["father"], first["mother"]) == ("أحمد", "فاطمة")
+    shown = cli.json("lists", "show", import_id)
+    assert [r["reason"] for r in shown["remaps"]] == ["mother"]
+    assert "remapped" in cli.ok("lists", "show", import_id).out
+
+    month_first = tmp_path / "month-first.yaml"
+    month_first.write_text(text.replace("date_format: auto", "date_format: MM/DD/YYYY"), "utf-8")
+    refused = cli.run("lists", "remap", import_id, "-m", str(month_first), "--reason", "dates")
+    assert refused.code != 0
+    assert "nothing was changed" in refused.err
+    assert "birth_date" in refused.err  # the row that would be rejected, and why
+    assert "Traceback" not in refused.output
+    assert cli.json("lists", "records", import_id)[0]["derived"]["birth_date"] == "1980-04-16"

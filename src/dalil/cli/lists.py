@@ -186,6 +186,50 @@ def _print_rejections(rejections: list[Any], count: int, report: Path | None) ->
         errors.print("[dim]--report FILE.csv saves them all[/dim]")
 
 
+@lists_app.command("remap")
+def lists_remap(
+    ctx: typer.Context,
+    import_id: str = typer.Argument(..., help="The import's ID (lim_…)."),
+    mapping_file: Path = typer.Option(
+        ..., "--mapping", "-m", help="The corrected column mapping (YAML)."
+    ),
+    reason: str = typer.Option(
+        ..., "--reason", help="Why the mapping changes (kept with the import)."
+    ),
+    case: str | None = CaseOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Derive an import's records again from their rows as written, with a corrected mapping.
+
+    The rows as written never change; if the new mapping would reject a row, nothing changes.
+    The next `dalil link run` links the case again from scratch."""
+    from dalil.registry.mapping import load_mapping
+    from dalil.registry.remapping import RemapRejected, remap_import
+
+    mapping = load_mapping(mapping_file)
+    app = app_of(ctx)
+    try:
+        with app.write() as session:
+            result = remap_import(session, app.case(session, case), import_id, mapping, reason)
+    except RemapRejected as rejected:
+        _print_rejections(rejected.result.rejections, rejected.rejected, None)
+        raise
+
+    def render() -> None:
+        console.print(
+            f"Remapped import [bold]{result.import_id}[/bold]: {result.records:,} records, "
+            f"[bold]{result.changed:,}[/bold] with values that changed"
+        )
+        if result.warnings:
+            console.print(
+                f"[yellow]{result.warnings:,} records with a warning[/yellow] "
+                f"(`dalil lists records {result.import_id}` shows them)"
+            )
+        console.print("Next: `dalil link run` links the case again from scratch")
+
+    emit(as_json, result.as_dict(), render)
+
+
 @lists_app.command("list")
 def lists_list(
     ctx: typer.Context, case: str | None = CaseOption, as_json: bool = JsonOption
@@ -255,6 +299,11 @@ def lists_show(
         for column, field in data["mapping"]["columns"].items():
             table.add_row(plain(column), plain(field))
         console.print(table)
+        for remap in data["remaps"]:
+            console.print(
+                f"[dim]remapped {remap['at'][:19]} by {esc(remap['actor'])}: "
+                f"{esc(remap['reason'])}[/dim]"
+            )
         if data["rejected_rows"]:
             rejected = Table(title="Rejected rows", title_justify="left", title_style="bold red")
             rejected.add_column("Row", justify="right")

@@ -60,6 +60,9 @@ class ListImport(Base):
     rejected: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(ACTOR)
+    # Each time the records were derived again with a new mapping (``importing.remap_import``):
+    # [{"at", "actor", "reason", "replaced"}], "replaced" the mapping used until then.
+    remaps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
     __table_args__ = (UniqueConstraint("source_id", "file_sha256"),)
 

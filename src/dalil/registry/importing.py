@@ -46,6 +46,8 @@ __all__ = [
     "ImportRejected",
     "ImportResult",
     "Rejection",
+    "check_names",
+    "derive",
     "file_sha256",
     "import_list",
     "resolve_source",
@@ -195,6 +197,18 @@ def _record(
     row: ListRow, mapping: ColumnMapping, base: dict[str, Any]
 ) -> tuple[dict[str, Any] | None, list[Rejection], bool]:
     """(the list_records row, or None if rejected; rejections; has warnings)."""
+    values, rejections, warned = derive(row, mapping)
+    if values is None:
+        return None, rejections, False
+    record = {**base, "id": new_id("list_record"), "row_number": row.number, "raw": _raw(row)}
+    return {**record, **values}, [], warned
+
+
+def derive(
+    row: ListRow, mapping: ColumnMapping
+) -> tuple[dict[str, Any] | None, list[Rejection], bool]:
+    """A row's derived columns (cleaned values and ``problems``), or None with the reasons it
+    is rejected; and whether it has a warning."""
     shape = _shape_rejection(row, len(row.headers))
     mapped = apply_mapping(row, mapping)
     rejections = [shape] if shape else []
@@ -216,12 +230,7 @@ def _record(
         )
     if rejections:
         return None, rejections, False
-    record: dict[str, Any] = {
-        **base,
-        "id": new_id("list_record"),
-        "row_number": row.number,
-        "raw": _raw(row),
-    }
+    record: dict[str, Any] = {}
     for name in TEXT_FIELDS:
         value = values.get(name)
         record[name] = str(value) if value is not None else None
@@ -322,12 +331,7 @@ def _import(
 ) -> ImportResult:
     if policy not in POLICIES:
         raise InvalidInput("policy", f"{policy!r}: choose {' or '.join(POLICIES)}")
-    if not {"full_name", *PARTS} & set(mapping.columns.values()):
-        raise InvalidInput(
-            "mapping",
-            "maps no column to a name (full_name, given, father, grandfather or family): every "
-            "row would be rejected",
-        )
+    check_names(mapping)
     listed = read_list(path, sheet=sheet, encoding=encoding)
     check_columns(mapping, listed.headers)
     digest = file_sha256(path)
@@ -408,6 +412,16 @@ def _import(
     imported.rejected = sink.all_for_db
     session.flush()
     return result
+
+
+def check_names(mapping: ColumnMapping) -> None:
+    """Refuse a mapping that names no column of the person's name: every row would be rejected."""
+    if not {"full_name", *PARTS} & set(mapping.columns.values()):
+        raise InvalidInput(
+            "mapping",
+            "maps no column to a name (full_name, given, father, grandfather or family): every "
+            "row would be rejected",
+        )
 
 
 def _new_result(

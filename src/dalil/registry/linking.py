@@ -46,6 +46,7 @@ from dalil.registry.link_store import (
     write_registry,
 )
 from dalil.registry.linkage.schema import RECORD_COLUMNS
+from dalil.registry.remapping import remapped_since
 from dalil.registry.review import current_pairs, latest_judgements, membership, queue
 from dalil.registry.stable_ids import assign
 
@@ -101,6 +102,7 @@ class _State:
     decisions: dict[tuple[str, str], str]
     model: Any
     token: str | None  # the newest finished run: unchanged when we write, or someone else ran
+    remapped: list[str]  # imports whose records were derived again since that run
 
 
 def records_frame(session: Session, case_id: str) -> pd.DataFrame:
@@ -134,7 +136,7 @@ def _read_state(session: Session, case_id: str) -> _State:
         persons.setdefault(pid, set()).add(record)
     used = set(session.scalars(select(RegistryPerson.id).where(RegistryPerson.case_id == case_id)))
     last = session.execute(
-        select(LinkRun.id, LinkRun.model)
+        select(LinkRun.id, LinkRun.started_at)
         .where(LinkRun.case_id == case_id, LinkRun.status == "done")
         .order_by(LinkRun.started_at.desc(), LinkRun.id.desc())
         .limit(1)
@@ -159,6 +161,7 @@ def _read_state(session: Session, case_id: str) -> _State:
         decisions=latest_judgements(session, case_id),
         model=model,
         token=None if last is None else last[0],
+        remapped=[] if last is None else remapped_since(session, case_id, last[1]),
     )
 
 
@@ -307,8 +310,11 @@ def link_case(
         )
     unplaced = int((~state.records["record_id"].isin(list(state.members))).sum())
     trained = isinstance(state.model, dict) and bool(state.model.get("splink"))
-    # Incremental needs a registry, and a trained model when there are records to place.
-    incremental = incremental and bool(state.persons) and (trained or unplaced == 0)
+    # Incremental needs a registry, and a trained model when there are records to place; records
+    # derived again with a new mapping since the last run are linked again, with all the others.
+    incremental = (
+        incremental and bool(state.persons) and (trained or unplaced == 0) and not state.remapped
+    )
     run_id = new_id("link_run")
     try:
         result, new_ids = _run_engine(

@@ -51,6 +51,7 @@ def import_view(session: Session, imported: ListImport, *, rejected: bool = True
     }
     if rejected:
         view["mapping"] = imported.mapping
+        view["remaps"] = imported.remaps
         view["rejected_rows"] = imported.rejected
         warned = session.scalar(
             select(func.count())

@@ -1,0 +1,147 @@
+"""Derive an import's records again with a new mapping: the mend for a list imported wrongly.
+
+A list imported with the father's and mother's columns swapped, or its dates read month-first,
+cannot be imported again (a file is imported once per case: counting one list twice would
+distort estimation). ``remap_import`` derives every record's cleaned values again from its row
+as written (``list_records.raw``, never changed) with the corrected mapping, in one transaction:
+if the new mapping would reject any row, nothing changes and the rows are named. The import keeps
+each remap (who, when, why, and the mapping it replaced) in ``list_imports.remaps``, and the
+next ``dalil link run`` links the case again from scratch, since its records' values changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dalil.db import Case
+from dalil.db.models_registry import ListImport, ListRecord
+from dalil.db.types import utcnow
+from dalil.documentation.cases import actor_of
+from dalil.errors import InvalidInput, NotFound
+from dalil.registry.importing import Rejection, check_names, derive
+from dalil.registry.mapping import ColumnMapping, check_columns
+from dalil.registry.reading import ListRow
+
+__all__ = ["RemapRejected", "RemapResult", "remap_import", "remapped_since"]
+
+_SAMPLE = 20  # rejections kept to show
+
+
+@dataclass
+class RemapResult:
+    import_id: str
+    records: int = 0
+    changed: int = 0  # records whose derived values differ from before
+    warnings: int = 0  # records with a warning under the new mapping
+    rejections: list[Rejection] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "import_id": self.import_id,
+            "records": self.records,
+            "changed": self.changed,
+            "records_with_warnings": self.warnings,
+            "rejections": [r.as_dict() for r in self.rejections],
+        }
+
+
+class RemapRejected(InvalidInput):
+    """The new mapping would reject some of the import's rows: nothing was changed."""
+
+    def __init__(self, result: RemapResult, rejected: int) -> None:
+        super().__init__(
+            "mapping",
+            f"would reject {rejected} of the import's {result.records} rows, so nothing was "
+            "changed",
+            hint="each row kept must still be read: fix the mapping (dates' order, terms) and "
+            "remap again",
+        )
+        self.result = result
+        self.rejected = rejected
+
+
+def remap_import(
+    session: Session, case: Case, import_id: str, mapping: ColumnMapping, reason: str
+) -> RemapResult:
+    """Derive the records of ``import_id`` again from their rows as written with ``mapping``.
+
+    Raises :class:`RemapRejected` (nothing changed) when a row would be rejected, as the import
+    rejects a row (no name, a date or age that cannot be read)."""
+    imported = session.get(ListImport, import_id)
+    if imported is None or imported.case_id != case.id:
+        raise NotFound(f"no list import {import_id!r} in case {case.slug!r}")
+    if not reason.strip():
+        raise InvalidInput("reason", "say why the mapping changes: it is kept with the import")
+    check_names(mapping)
+    records = list(
+        session.scalars(
+            select(ListRecord)
+            .where(ListRecord.import_id == import_id)
+            .order_by(ListRecord.row_number)
+        )
+    )
+    # The file's columns: every row's (a short row keeps only the cells written), and those the
+    # mappings used so far named (checked against the file's header when it was imported).
+    used = [imported.mapping, *(r["replaced"] for r in imported.remaps)]
+    headers = tuple(
+        dict.fromkeys(
+            [key for record in records for key in record.raw]
+            + [column for m in used for column in m.get("columns", {})]
+        )
+    )
+    check_columns(mapping, headers)
+    result = RemapResult(import_id, records=len(records))
+    rejected = 0
+    new_values: list[dict[str, Any]] = []
+    for record in records:
+        shape = tuple(p["message"] for p in record.problems if p.get("code") == "row_shape")
+        cells = tuple(str(record.raw.get(h, "")) for h in headers)
+        row = ListRow(record.row_number, cells, headers, shape)
+        values, rejections, warned = derive(row, mapping)
+        if values is None:
+            rejected += 1
+            result.rejections.extend(rejections[: max(0, _SAMPLE - len(result.rejections))])
+            continue
+        result.warnings += warned
+        new_values.append(values)
+    if rejected:
+        raise RemapRejected(result, rejected)
+    for record, values in zip(records, new_values, strict=True):
+        if any(getattr(record, k) != v for k, v in values.items()):
+            result.changed += 1
+            for key, value in values.items():
+                setattr(record, key, value)
+    imported.remaps = [
+        *imported.remaps,
+        {
+            "at": utcnow().isoformat(),
+            "actor": actor_of(session),
+            "reason": reason.strip(),
+            "replaced": imported.mapping,
+        },
+    ]
+    imported.mapping = mapping.model_dump()
+    session.flush()
+    return result
+
+
+def remapped_since(session: Session, case_id: str, since: datetime | None) -> list[str]:
+    """The case's imports remapped after ``since`` (every remapped import when None)."""
+    found = []
+    for import_id, remaps in session.execute(
+        select(ListImport.id, ListImport.remaps).where(ListImport.case_id == case_id)
+    ):
+        times = [_aware(datetime.fromisoformat(str(r["at"]))) for r in remaps or [] if r.get("at")]
+        if times and (since is None or max(times) > _aware(since)):
+            found.append(import_id)
+    return found
+
+
+def _aware(moment: datetime) -> datetime:
+    """Times are UTC; SQLite gives them back without their zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
