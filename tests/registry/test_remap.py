@@ -157,3 +157,37 @@ def test_remapping_with_the_import_s_own_mapping_changes_no_record(
     assert (result.records, result.changed) == (imported.imported, 0)
     after = [[getattr(r, k) for k in DERIVED] for r in _records(db, imported.import_id)]
     assert after == before
+
+
+def test_derive_fills_exactly_the_columns_a_remap_writes() -> None:
+    from dalil.registry.importing import DERIVED as WRITTEN
+    from dalil.registry.importing import derive
+    from dalil.registry.reading import ListRow
+
+    values, rejections, _ = derive(ListRow(2, tuple(ROWS[0]), tuple(HEADER)), RIGHT)
+    assert rejections == []
+    assert values is not None
+    assert sorted(values) == sorted(WRITTEN)
+
+
+def test_a_long_list_is_remapped_in_batches_and_a_late_rejection_undoes_them(
+    db: Database, tmp_path: Path
+) -> None:
+    case_id = make_case(db)
+    rows = [[f"سامر {i} النجار", "ليلى", "ذكر", "1975", "", "", "حمص"] for i in range(4_500)]
+    rows.append(["خالد العمر", "هدى", "ذكر", "16/04/1980", "", "", "إدلب"])  # day-first only
+    imported = do_import(db, case_id, write_csv(tmp_path / "long.csv", rows), mapping=WRONG)
+    assert imported.import_id is not None
+    swapped_and_month_first = ColumnMapping.model_validate(
+        {**RIGHT.model_dump(), "date_format": "MM/DD/YYYY"}
+    )
+    with pytest.raises(RemapRejected) as raised:  # after two batches were written
+        _remap(db, case_id, imported.import_id, swapped_and_month_first, "try")
+    assert [r.row for r in raised.value.result.rejections] == [4_502]
+    records = _records(db, imported.import_id)
+    assert {r.mother for r in records} == {None}  # every written batch was undone
+    result = _remap(db, case_id, imported.import_id, RIGHT, "mother, not father")
+    assert (result.records, result.changed) == (4_501, 4_501)
+    records = _records(db, imported.import_id)
+    assert {r.mother for r in records} == {"ليلى", "هدى"}
+    assert records[-1].birth_date is not None

@@ -42,6 +42,8 @@ from dalil.registry.names import complete_parts
 from dalil.registry.reading import ListFile, ListRow, read_list
 
 __all__ = [
+    "BATCH",
+    "DERIVED",
     "POLICIES",
     "ImportRejected",
     "ImportResult",
@@ -61,6 +63,9 @@ REJECTING = frozenset({"no_name", "invalid_date", "invalid_age"})
 PARTS = ("given", "father", "grandfather", "family")
 TEXT_FIELDS = ("full_name", *PARTS, "mother", "place", "governorate", "external_id", "notes")
 REPORT_HEADER = ("row", "field", "column", "code", "message")
+# The columns :func:`derive` fills: what a remap writes again.
+DERIVED = (*TEXT_FIELDS, "sex", "status", "birth_date", "status_date", "death_date", "age",
+           "problems")  # fmt: skip
 
 
 @dataclass(frozen=True)

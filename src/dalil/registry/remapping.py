@@ -11,11 +11,12 @@ next ``dalil link run`` links the case again from scratch, since its records' va
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from dalil.db import Case
@@ -23,7 +24,7 @@ from dalil.db.models_registry import ListImport, ListRecord
 from dalil.db.types import utcnow
 from dalil.documentation.cases import actor_of
 from dalil.errors import InvalidInput, NotFound
-from dalil.registry.importing import Rejection, check_names, derive
+from dalil.registry.importing import BATCH, DERIVED, Rejection, check_names, derive
 from dalil.registry.mapping import ColumnMapping, check_columns
 from dalil.registry.reading import ListRow
 
@@ -78,44 +79,8 @@ def remap_import(
     if not reason.strip():
         raise InvalidInput("reason", "say why the mapping changes: it is kept with the import")
     check_names(mapping)
-    records = list(
-        session.scalars(
-            select(ListRecord)
-            .where(ListRecord.import_id == import_id)
-            .order_by(ListRecord.row_number)
-        )
-    )
-    # The file's columns: every row's (a short row keeps only the cells written), and those the
-    # mappings used so far named (checked against the file's header when it was imported).
-    used = [imported.mapping, *(r["replaced"] for r in imported.remaps)]
-    headers = tuple(
-        dict.fromkeys(
-            [key for record in records for key in record.raw]
-            + [column for m in used for column in m.get("columns", {})]
-        )
-    )
-    check_columns(mapping, headers)
-    result = RemapResult(import_id, records=len(records))
-    rejected = 0
-    new_values: list[dict[str, Any]] = []
-    for record in records:
-        shape = tuple(p["message"] for p in record.problems if p.get("code") == "row_shape")
-        cells = tuple(str(record.raw.get(h, "")) for h in headers)
-        row = ListRow(record.row_number, cells, headers, shape)
-        values, rejections, warned = derive(row, mapping)
-        if values is None:
-            rejected += 1
-            result.rejections.extend(rejections[: max(0, _SAMPLE - len(result.rejections))])
-            continue
-        result.warnings += warned
-        new_values.append(values)
-    if rejected:
-        raise RemapRejected(result, rejected)
-    for record, values in zip(records, new_values, strict=True):
-        if any(getattr(record, k) != v for k, v in values.items()):
-            result.changed += 1
-            for key, value in values.items():
-                setattr(record, key, value)
+    with session.begin_nested():  # a rejected row undoes the batches already written
+        result = _derive_again(session, imported, mapping)
     imported.remaps = [
         *imported.remaps,
         {
@@ -128,6 +93,71 @@ def remap_import(
     imported.mapping = mapping.model_dump()
     session.flush()
     return result
+
+
+def _derive_again(session: Session, imported: ListImport, mapping: ColumnMapping) -> RemapResult:
+    """Read the import's records in batches (a list of millions of rows needs no more memory than
+    a small one), derive each again and write the ones that changed; raise at the end if a row
+    was rejected (the caller's savepoint undoes what was written)."""
+    table = cast(Table, ListRecord.__table__)
+    of_import = table.c.import_id == imported.id
+    # The file's columns: every row's (a short row keeps only the cells written), and those the
+    # mappings used so far named (checked against the file's header when it was imported).
+    used = [imported.mapping, *(r["replaced"] for r in imported.remaps)]
+    columns = [column for m in used for column in m.get("columns", {})]
+    rows = select(table.c.row_number, table.c.raw).where(of_import)
+    for found in _batches(session, rows, table):
+        columns.extend(found.raw)
+    headers = tuple(dict.fromkeys(columns))
+    check_columns(mapping, headers)
+    result = RemapResult(imported.id)
+    rejected = 0
+    derived = [table.c[name] for name in DERIVED]
+    query = select(table.c.id, table.c.row_number, table.c.raw, *derived).where(of_import)
+    writes: list[dict[str, Any]] = []
+    update = (
+        table.update()
+        .where(table.c.id == bindparam("_id"))
+        .values({name: bindparam(name) for name in DERIVED})
+    )
+    connection = session.connection()
+    for record in _batches(session, query, table):
+        result.records += 1
+        now: dict[str, Any] = dict(zip(DERIVED, record[3:], strict=True))
+        shape = tuple(p["message"] for p in now["problems"] or [] if p.get("code") == "row_shape")
+        cells = tuple(str(record.raw.get(h, "")) for h in headers)
+        row = ListRow(record.row_number, cells, headers, shape)
+        values, rejections, warned = derive(row, mapping)
+        if values is None:
+            rejected += 1
+            result.rejections.extend(rejections[: max(0, _SAMPLE - len(result.rejections))])
+            continue
+        result.warnings += warned
+        if rejected or all(now[k] == values[k] for k in DERIVED):
+            continue  # once a row is rejected nothing more is written: the rest is only checked
+        result.changed += 1
+        writes.append({"_id": record.id, **values})
+        if len(writes) >= BATCH:
+            connection.execute(update, writes)
+            writes = []
+    if rejected:
+        raise RemapRejected(result, rejected)
+    if writes:
+        connection.execute(update, writes)
+    return result
+
+
+def _batches(session: Session, query: Select[Any], table: Table) -> Iterator[Row[Any]]:
+    """The rows of ``query`` over ``table`` in row order, ``BATCH`` at a time (keyset paging)."""
+    last = -1
+    while True:
+        rows = session.execute(
+            query.where(table.c.row_number > last).order_by(table.c.row_number).limit(BATCH)
+        ).all()
+        yield from rows
+        if len(rows) < BATCH:
+            return
+        last = rows[-1].row_number
 
 
 def remapped_since(session: Session, case_id: str, since: datetime | None) -> list[str]:
