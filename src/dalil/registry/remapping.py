@@ -104,11 +104,11 @@ def _derive_again(session: Session, imported: ListImport, mapping: ColumnMapping
     # The file's columns: every row's (a short row keeps only the cells written), and those the
     # mappings used so far named (checked against the file's header when it was imported).
     used = [imported.mapping, *(r["replaced"] for r in imported.remaps)]
-    columns = [column for m in used for column in m.get("columns", {})]
+    columns = dict.fromkeys(column for m in used for column in m.get("columns", {}))
     rows = select(table.c.row_number, table.c.raw).where(of_import)
     for found in _batches(session, rows, table):
-        columns.extend(found.raw)
-    headers = tuple(dict.fromkeys(columns))
+        columns.update(dict.fromkeys(found.raw))
+    headers = tuple(columns)
     check_columns(mapping, headers)
     result = RemapResult(imported.id)
     rejected = 0
