@@ -8,12 +8,12 @@ than a small one.
 Bad input. A row is *rejected* when it has no name, a date or age that cannot be read (an
 impossible date such as 31/02/2013), more non-empty cells than the header has columns, spans so
 many lines that a quote was probably left open, or opens a quote never closed before the end of
-the file. Other problems (an ambiguous day/month, a sex or
-status word not in the vocabulary, a short row) are *warnings*: the row is imported and the
-problem kept in ``list_records.problems``. Policies: ``all-or-nothing`` (the default) imports the
-list only if no row is rejected; ``good-rows`` imports the good rows and records each rejected
-row (number, field, why) in ``list_imports.rejected``. A file that cannot be read to its end (a
-wrong encoding half-way, a damaged workbook) imports nothing under either policy.
+the file. Other problems (an ambiguous day/month, a sex or status word not in the vocabulary, a
+short row) are *warnings*: the row is imported and the problem kept in ``list_records.problems``.
+Policies: ``all-or-nothing`` (the default) imports the list only if no row is rejected;
+``good-rows`` imports the good rows and records each rejected row (number, field, why) in
+``list_imports.rejected``. A file that cannot be read to its end (a wrong encoding half-way, a
+damaged workbook) imports nothing under either policy.
 
 This module must never alter a raw cell, import half a list under ``all-or-nothing``, or import
 the same file into the same case twice.
