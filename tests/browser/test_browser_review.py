@@ -183,10 +183,12 @@ def test_the_work_pages_pass_axe_core_wcag_aa_checks(
     video = page.url.split("?")[0]
     page.goto("/cases/tadamon/estimates?lang=en")
     estimate = page.locator("#estimates tbody a").first.get_attribute("href")
+    page.goto("/cases/tadamon/lists?lang=en")
+    remap = page.locator('a[href$="/remap"]').first.get_attribute("href")
     problems: list[str] = []
     paths = {"evidence": "/cases/tadamon/evidence", "video": video, "lists": "/cases/tadamon/lists",
              "review": "/cases/tadamon/review", "estimates": "/cases/tadamon/estimates",
-             "estimate": estimate}  # fmt: skip
+             "estimate": estimate, "remap": remap}  # fmt: skip
     for name, path in paths.items():
         page.goto(f"{path}?lang={lang}")
         assert page.evaluate("document.documentElement.lang") == lang

@@ -61,7 +61,8 @@ class ListImport(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(ACTOR)
     # Each time the records were derived again with a new mapping (``importing.remap_import``):
-    # [{"at", "actor", "reason", "replaced"}], "replaced" the mapping used until then.
+    # [{"at", "actor", "reason", "replaced", "records", "changed"}], "replaced" the mapping used
+    # until then, "changed" how many records' values changed.
     remaps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
     __table_args__ = (UniqueConstraint("source_id", "file_sha256"),)

@@ -28,7 +28,7 @@ from dalil.registry.importing import BATCH, DERIVED, Rejection, check_names, der
 from dalil.registry.mapping import ColumnMapping, check_columns
 from dalil.registry.reading import ListRow
 
-__all__ = ["RemapRejected", "RemapResult", "remap_import", "remapped_since"]
+__all__ = ["RemapRejected", "RemapResult", "import_columns", "remap_import", "remapped_since"]
 
 _SAMPLE = 20  # rejections kept to show
 
@@ -88,6 +88,8 @@ def remap_import(
             "actor": actor_of(session),
             "reason": reason.strip(),
             "replaced": imported.mapping,
+            "records": result.records,
+            "changed": result.changed,
         },
     ]
     imported.mapping = mapping.model_dump()
@@ -101,14 +103,7 @@ def _derive_again(session: Session, imported: ListImport, mapping: ColumnMapping
     was rejected (the caller's savepoint undoes what was written)."""
     table = cast(Table, ListRecord.__table__)
     of_import = table.c.import_id == imported.id
-    # The file's columns: every row's (a short row keeps only the cells written), and those the
-    # mappings used so far named (checked against the file's header when it was imported).
-    used = [imported.mapping, *(r["replaced"] for r in imported.remaps)]
-    columns = dict.fromkeys(column for m in used for column in m.get("columns", {}))
-    rows = select(table.c.row_number, table.c.raw).where(of_import)
-    for found in _batches(session, rows, table):
-        columns.update(dict.fromkeys(found.raw))
-    headers = tuple(columns)
+    headers = import_columns(session, imported)
     check_columns(mapping, headers)
     result = RemapResult(imported.id)
     rejected = 0
@@ -145,6 +140,19 @@ def _derive_again(session: Session, imported: ListImport, mapping: ColumnMapping
     if writes:
         connection.execute(update, writes)
     return result
+
+
+def import_columns(session: Session, imported: ListImport) -> tuple[str, ...]:
+    """The columns of the file an import read: every row's (a short row keeps only the cells
+    written), and those the mappings used so far named (checked against the file's header when
+    it was imported), in the order first seen."""
+    table = cast(Table, ListRecord.__table__)
+    used = [imported.mapping, *(r["replaced"] for r in imported.remaps)]
+    columns = dict.fromkeys(column for m in used for column in m.get("columns", {}))
+    rows = select(table.c.row_number, table.c.raw).where(table.c.import_id == imported.id)
+    for found in _batches(session, rows, table):
+        columns.update(dict.fromkeys(found.raw))
+    return tuple(columns)
 
 
 def _batches(session: Session, query: Select[Any], table: Table) -> Iterator[Row[Any]]:

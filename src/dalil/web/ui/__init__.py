@@ -28,6 +28,7 @@ def install(app: FastAPI) -> None:
         estimates,
         evidence,
         linkage,
+        list_remap,
         lists,
         records,
         review,
@@ -37,8 +38,8 @@ def install(app: FastAPI) -> None:
 
     static = Path(str(files("dalil.web.ui").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
-    pages = (auth, dashboard, records, sources, search, admin, evidence, lists, linkage, review,
-             estimates)  # fmt: skip
+    pages = (auth, dashboard, records, sources, search, admin, evidence, lists, list_remap,
+             linkage, review, estimates)  # fmt: skip
     for module in pages:
         app.include_router(module.router)
     errors.install(app)

@@ -172,6 +172,9 @@ def _lists_context(page: Page, **extra: Any) -> dict[str, Any]:
                   if x["sensitivity"] in readable],
         "imports": [i for i in imports_of(page.session, page.case)
                     if levels.get(i["source"]["id"]) in readable],
+        "writable_imports": {i["id"] for i in imports_of(page.session, page.case)
+                             if levels.get(i["source"]["id"]) in readable
+                             and _may(page, "write", levels[i["source"]["id"]])},
         "can_import": can_import,
         "sources": _list_sources(page) if can_import else [],
         "can_link": page.can("analyse", "restricted"),
