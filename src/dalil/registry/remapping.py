@@ -142,14 +142,20 @@ def _derive_again(session: Session, imported: ListImport, mapping: ColumnMapping
     return result
 
 
-def import_columns(session: Session, imported: ListImport) -> tuple[str, ...]:
-    """The columns of the file an import read: every row's (a short row keeps only the cells
-    written), and those the mappings used so far named (checked against the file's header when
-    it was imported), in the order first seen."""
+def import_columns(
+    session: Session, imported: ListImport, *, first: int | None = None
+) -> tuple[str, ...]:
+    """The columns of the file an import read: those the mappings used so far named (checked
+    against the file's header when it was imported), then every row's (a short row keeps only
+    the cells written), in the order first seen; ``first``: only the first rows' (a page's
+    quick look: a column only later rows have, cells beyond the header, is then left out)."""
     table = cast(Table, ListRecord.__table__)
     used = [imported.mapping, *(r["replaced"] for r in imported.remaps)]
     columns = dict.fromkeys(column for m in used for column in m.get("columns", {}))
     rows = select(table.c.row_number, table.c.raw).where(table.c.import_id == imported.id)
+    if first is not None:
+        head = session.execute(rows.order_by(table.c.row_number).limit(first))
+        return tuple(columns | dict.fromkeys(k for _, raw in head for k in raw))
     for found in _batches(session, rows, table):
         columns.update(dict.fromkeys(found.raw))
     return tuple(columns)

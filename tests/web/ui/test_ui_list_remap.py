@@ -37,6 +37,7 @@ def _import_swapped(owner: TestClient) -> str:
 
 def _form(html: str, **fields: str) -> dict[str, str]:
     form = {"csrf_token": csrf_of(html), "reason": "", "date_order": "auto"}
+    form |= dict(re.findall(r'<input type="hidden" name="(column-\d+)" value="([^"]*)">', html))
     for index, body in re.findall(
         r'<select id="field-(\d+)" name="field-\d+">(.*?)</select>', html, re.S
     ):
@@ -101,6 +102,10 @@ def test_a_mapping_that_would_reject_a_row_or_no_reason_changes_nothing(
     assert "say why" in unexplained.text
     bad = owner.post(url, data=_form(html, **{"field-1": "no_such"}, reason="x"), headers=ORIGIN)
     assert bad.status_code == 422
+    strange = _form(html, **{"column-1": "not a column", "field-1": "father"}, reason="x")
+    refused_column = owner.post(url, data=strange, headers=ORIGIN)
+    assert refused_column.status_code == 422
+    assert "the list has no column" in refused_column.text
     assert _parents(db, import_id) == [("ليلى", "أحمد"), ("هدى", "خالد")]
     with db.reader() as session:
         stored = session.get(ListImport, import_id)

@@ -28,6 +28,7 @@ from dalil.web.ui.templating import engine_message, render
 router = APIRouter(include_in_schema=False)
 
 SAMPLE_ROWS = 5
+COLUMN_ROWS = 2000  # rows read for the file's columns (a long list's later rows are not read)
 IGNORE = ""
 DATE_ORDERS = {
     "auto": N_("Detect (day first when unsure, as Syrian lists write)"),
@@ -55,7 +56,7 @@ def _context(page: Page, imported: ListImport, source: Source, **extra: Any) -> 
     from dalil.registry.mapping import FIELDS
     from dalil.registry.remapping import import_columns
 
-    headers = import_columns(page.session, imported)
+    headers = import_columns(page.session, imported, first=COLUMN_ROWS)
     current = imported.mapping.get("columns", {})
     chosen = extra.pop("chosen", None)
     rows = page.session.scalars(
@@ -116,10 +117,17 @@ async def remap_import_page(
     assert page.case is not None
     imported, source = _import_of(page, import_id)
     form = await request.form()
-    headers = import_columns(page.session, imported)
-    chosen = [str(form.get(f"field-{i}", IGNORE)) for i in range(len(headers))]
+    headers = import_columns(page.session, imported, first=COLUMN_ROWS)
+    # Each choice names its column (the page's order may differ from this request's, if someone
+    # remapped the list in between): a choice goes to the column it was made for.
+    named = {str(form.get(f"column-{i}", "")): str(form.get(f"field-{i}", IGNORE))
+             for i in range(len(form)) if f"column-{i}" in form}  # fmt: skip
+    chosen = [named.get(h, IGNORE) for h in headers]
     again = {"chosen": chosen, "date_order": date_order, "reason": reason}
     try:
+        strange = [c for c in named if c not in headers]
+        if strange:
+            raise InvalidInput("mapping", f"the list has no column {strange[0]!r}")
         unknown = [f for f in chosen if f != IGNORE and f not in FIELDS]
         if unknown:
             raise InvalidInput("mapping", f"{unknown[0]!r} is not a field")
