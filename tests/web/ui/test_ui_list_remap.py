@@ -102,6 +102,9 @@ def test_a_mapping_that_would_reject_a_row_or_no_reason_changes_nothing(
     assert "say why" in unexplained.text
     bad = owner.post(url, data=_form(html, **{"field-1": "no_such"}, reason="x"), headers=ORIGIN)
     assert bad.status_code == 422
+    twice = owner.post(url, data=_form(html, **{"field-1": "father"}, reason="x"), headers=ORIGIN)
+    assert twice.status_code == 422
+    assert "mapped from two columns" in twice.text  # the father's field, from columns 2 and 4
     strange = _form(html, **{"column-1": "not a column", "field-1": "father"}, reason="x")
     refused_column = owner.post(url, data=strange, headers=ORIGIN)
     assert refused_column.status_code == 422

@@ -23,6 +23,7 @@ from dalil.errors import DalilError, InvalidInput, NotFound
 from dalil.web import session as web_session
 from dalil.web.ui.context import CasePage, Page, database
 from dalil.web.ui.labels import FIELD_LABELS, N_
+from dalil.web.ui.pages.lists import pydantic_message
 from dalil.web.ui.templating import engine_message, render
 
 router = APIRouter(include_in_schema=False)
@@ -136,7 +137,11 @@ async def remap_import_page(
         columns = {h: f for h, f in zip(headers, chosen, strict=True) if f != IGNORE}
         if not columns:
             raise InvalidInput("mapping", "map at least one column to a field")
-        kept = {k: v for k, v in imported.mapping.items() if k not in ("columns", "date_format")}
+        # The value maps are kept; an order of dates chosen anew applies to every date field.
+        dropped = {"columns", "date_format"}
+        if date_order != imported.mapping.get("date_format", "auto"):
+            dropped.add("date_formats")
+        kept = {k: v for k, v in imported.mapping.items() if k not in dropped}
         mapping = ColumnMapping.model_validate(
             {**kept, "columns": columns, "date_format": date_order}
         )
@@ -157,7 +162,7 @@ async def remap_import_page(
     except (DalilError, ValueError) as exc:
         if isinstance(exc, NotFound):
             raise
-        message = exc.message if isinstance(exc, DalilError) else str(exc)
+        message = exc.message if isinstance(exc, DalilError) else pydantic_message(exc)
         context = _context(page, imported, source, **again,
                            error=engine_message(page.lang, message))  # fmt: skip
         return render(request, "list_remap.html", context, status_code=422)

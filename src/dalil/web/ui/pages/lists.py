@@ -335,7 +335,7 @@ async def import_uploaded(page: CasePage, request: Request, key: Key) -> Respons
         values = {t: v for t, v in pending.values.items() if t in columns.values()}
         mapping = ColumnMapping.model_validate({"columns": columns, "values": values})
     except (DalilError, ValueError) as exc:
-        message = exc.message if isinstance(exc, DalilError) else _pydantic_message(exc)
+        message = exc.message if isinstance(exc, DalilError) else pydantic_message(exc)
         context = _mapping_context(page, key, pending, chosen=chosen, policy=policy,
                                    error=engine_message(page.lang, message))  # fmt: skip
         return render(request, "list_mapping.html", context, status_code=422)
@@ -368,7 +368,7 @@ async def import_uploaded(page: CasePage, request: Request, key: Key) -> Respons
     return render(request, "list_report.html", context)
 
 
-def _pydantic_message(exc: ValueError) -> str:
+def pydantic_message(exc: ValueError) -> str:
     errors = getattr(exc, "errors", None)
     if callable(errors):
         found = errors()
