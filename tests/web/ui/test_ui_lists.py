@@ -227,3 +227,18 @@ def test_rejected_rows_are_explained_in_arabic(owner: TestClient) -> None:
     rejected = done.split('id="rejections"')[1].split("</table>")[0]
     assert "الصف بلا اسم" in rejected  # the problem in words
     assert "<td>الاسم الأول</td>" in rejected  # the field by its label, not "given"
+
+
+def test_what_was_done_to_the_header_is_said_in_the_readers_language(owner: TestClient) -> None:
+    data = "قائمة ضحايا التضامن\n\n" + csv_bytes([row(p, 0) for p in people(2)]).decode()
+    shown = upload(owner, data.encode("utf-8")).text  # type: ignore[attr-defined]
+    notices = shown.split('id="notices">')[1].split("</ul>")[0]
+    said = "row 3 is taken for the header; the rows above it for a title: «قائمة ضحايا التضامن»"
+    assert said in notices
+    assert mapping_form(shown)["field-0"] == "given"  # the header read below the title
+    owner.get(f"{LISTS}?lang=ar")
+    shown = upload(owner, data.encode("utf-8")).text  # type: ignore[attr-defined]
+    notices = shown.split('id="notices">')[1].split("</ul>")[0]
+    assert "أُخذ الصف 3 صفَّ العناوين" in notices
+    assert "«قائمة ضحايا التضامن»" in notices
+    assert 'dir="ltr"' not in notices  # translated, so read right to left

@@ -13,6 +13,7 @@ shown at the levels the role may read.
 
 from __future__ import annotations
 
+import ast
 import re
 import secrets
 import shutil
@@ -86,6 +87,53 @@ def reason_text(reason: str, lang: str) -> tuple[str, bool]:
             quoted = {k: v if k == "field" else f"«{v}»" for k, v in values.items()}
             return translate(lang, message) % quoted, True
     return reason, False
+
+
+# What the reader did to a file's header, as the registry words it (registry/reading.py,
+# importing.py), in the reader's language; a notice not known here is shown as written.
+NOTICE_PATTERNS = (
+    (re.compile(r"^column (?P<index>\d+) has no header: named '(?P<name>.*)'$"),
+     N_("column %(index)s has no header: named %(name)s")),
+    (re.compile(r"^column (?P<index>\d+) repeats the header '(?P<header>.*)' of column "
+                r"(?P<first>\d+): named (?P<name>.*)$"),
+     N_("column %(index)s repeats the header %(header)s of column %(first)s: named %(name)s")),
+    (re.compile(r"^row (?P<row>\d+) is taken for the header; the rows above it for a title: "
+                r"(?P<titles>.*)$"),
+     N_("row %(row)s is taken for the header; the rows above it for a title: %(titles)s")),
+    (re.compile(r"^encoding: (?P<encoding>\S+) \((?P<why>.*)\)$"),
+     N_("the file's encoding: %(encoding)s (%(why)s)")),
+)  # fmt: skip
+
+
+def notice_texts(notices: Any, lang: str) -> list[tuple[str, bool]]:
+    """Each notice in the reader's language, and whether it was translated (the names and
+    values it quotes stay as the file wrote them)."""
+    out = []
+    for notice in notices:
+        for pattern, message in NOTICE_PATTERNS:
+            found = pattern.match(str(notice))
+            if found is not None:
+                quoted = {k: _quoted(k, v) for k, v in found.groupdict().items()}
+                out.append((translate(lang, message) % quoted, True))
+                break
+        else:
+            out.append((str(notice), False))
+    return out
+
+
+_PYTHON_TEXT = re.compile(r"'(?:[^'\\]|\\.)*'" + r'|"(?:[^"\\]|\\.)*"')
+
+
+def _quoted(key: str, value: str) -> str:
+    """A notice's value for the reader: numbers and the encoding's reason as they are, names
+    (written by the reader as Python text, one or several) in «»."""
+    if key in ("index", "first", "row", "why", "encoding"):
+        return value
+    try:
+        texts = [str(ast.literal_eval(t)) for t in _PYTHON_TEXT.findall(value)] or [value]
+    except (ValueError, SyntaxError):
+        texts = [value]
+    return "; ".join(f"«{t}»" for t in texts)
 
 
 @dataclass
@@ -243,7 +291,7 @@ def _mapping_context(page: Page, key: str, pending: Pending, **extra: Any) -> di
         "columns": columns,
         "fields": FIELDS,
         "field_labels": FIELD_LABELS,
-        "notices": notices,
+        "notices": notice_texts(notices, page.lang),
         "policies": POLICY_LABELS,
         "policy": extra.pop("policy", "all-or-nothing"),
         "error": None,
@@ -364,6 +412,7 @@ async def import_uploaded(page: CasePage, request: Request, key: Key) -> Respons
         _pending.pop(key, None)
     shutil.rmtree(pending.folder, ignore_errors=True)
     context = {"page": page, "active": "lists", "report": result.as_dict(),
+               "notices": notice_texts(result.notices, page.lang),
                "can_link": page.can("analyse", "restricted")}  # fmt: skip
     return render(request, "list_report.html", context)
 
