@@ -183,15 +183,16 @@ def _header(
         if not any(cells):
             continue
         rows.append((number, list(cells)))
-        if len(rows) == 1 and known_headers(cells):
+        known = known_headers(cells)
+        if len(rows) == 1 and known:
             break  # the first row is a header: read no further
-        if known_headers(cells) >= 2 or len(rows) > _TITLE_ROWS:
+        if len(rows) > 1 and known >= 2:  # the table's header, below a title
+            titles = [" ".join(c.strip() for c in r if c.strip()) for _, r in rows[:-1]]
+            return number, list(cells), titles
+        if len(rows) > _TITLE_ROWS:
             break
     if not rows:
         raise InvalidInput(where, "has no header row: no row has any cell", hint=_HINT)
-    last, header = rows[-1]
-    if len(rows) > 1 and known_headers(header) >= 2:
-        return last, header, [" ".join(c.strip() for c in r if c.strip()) for _, r in rows[:-1]]
     return rows[0][0], rows[0][1], []
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Row, Select, Table, bindparam, select
@@ -180,12 +180,8 @@ def remapped_since(session: Session, case_id: str, since: datetime | None) -> li
     for import_id, remaps in session.execute(
         select(ListImport.id, ListImport.remaps).where(ListImport.case_id == case_id)
     ):
-        times = [_aware(datetime.fromisoformat(str(r["at"]))) for r in remaps or [] if r.get("at")]
-        if times and (since is None or max(times) > _aware(since)):
+        # Both are UTC with their zone: "at" from utcnow(), ``since`` read through UTCDateTime.
+        times = [datetime.fromisoformat(str(r["at"])) for r in remaps or [] if r.get("at")]
+        if times and (since is None or max(times) > since):
             found.append(import_id)
     return found
-
-
-def _aware(moment: datetime) -> datetime:
-    """Times are UTC; SQLite gives them back without their zone."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -23,14 +23,13 @@ from dalil.errors import DalilError, InvalidInput, NotFound
 from dalil.web import session as web_session
 from dalil.web.ui.context import CasePage, Page, database
 from dalil.web.ui.labels import FIELD_LABELS, N_
-from dalil.web.ui.pages.lists import pydantic_message
+from dalil.web.ui.pages.lists import IGNORE, pydantic_message
 from dalil.web.ui.templating import engine_message, render
 
 router = APIRouter(include_in_schema=False)
 
 SAMPLE_ROWS = 5
 COLUMN_ROWS = 2000  # rows read for the file's columns (a long list's later rows are not read)
-IGNORE = ""
 DATE_ORDERS = {
     "auto": N_("Detect (day first when unsure, as Syrian lists write)"),
     "DD/MM/YYYY": N_("Day, month, year"),
